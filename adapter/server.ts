@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import closeWithGrace from 'close-with-grace'
+import { randomUUID } from 'node:crypto'
+import app, { fastifyOptions } from './app'
+import { loadConfig, ConfigError, type Config } from './config'
+
+/** Paths pino must never print: credentials in headers, and the NodeBB master token wherever it sits. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers["x-authenticated-user-token"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'config.NODEBB_TOKEN',
+  'NODEBB_TOKEN',
+  '*.NODEBB_TOKEN',
+  'token'
+]
+
+export function loggerOptions (config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.LOG_LEVEL,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    // log a request's own id and msgid rather than the whole request object
+    serializers: {
+      req: (req: { method: string, url: string, id: string, headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, id: req.id })
+    }
+  }
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
+
+export function serverOptions (config: Config): FastifyServerOptions {
+  return {
+    ...fastifyOptions(config),
+    logger: loggerOptions(config),
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.REQUEST_TIMEOUT_MS,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'reqId',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
+    }
+  }
+}
+
+async function main (): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n')
+      process.exit(1)
+    }
+    throw err
+  }
+  const server = Fastify(serverOptions(config))
+  await server.register(app, { config })
+
+  closeWithGrace({ delay: config.CLOSE_GRACE_MS, logger: server.log }, async ({ signal, err }) => {
+    if (err !== undefined) server.log.error({ err }, 'closing after an error')
+    else server.log.info({ signal }, 'closing: finishing in-flight requests')
+    await server.close()
+  })
+
+  if (config.SOCKET_PATH !== '') await server.listen({ path: config.SOCKET_PATH })
+  else await server.listen({ host: config.HOST, port: config.PORT })
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`adapter failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  })
+}

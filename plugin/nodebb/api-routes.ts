@@ -1,0 +1,75 @@
+import type { RequestHandler, Router, Request, Response } from 'express'
+import { nodebbRequire } from './require'
+import { ApiError, isApiError } from '../../shared/errors'
+import type { PluginRoute, RouteCall } from '../routes'
+
+interface RouteHelpers {
+  setupApiRoute: (router: Router, verb: string, path: string, middlewares: RequestHandler[], controller: (req: Request, res: Response) => Promise<void>) => void
+}
+
+interface ControllerHelpers {
+  formatApiResponse: (status: number, res: Response, payload?: unknown) => Promise<void>
+}
+
+export interface ApiRoutesParams {
+  router: Router
+  middleware: Record<string, RequestHandler>
+}
+
+/** NodeBB's status codes for its `{status: {code}}` field, so our failures read like NodeBB's own. */
+const nodebbStatusCodes: Record<number, string> = {
+  400: 'bad-request',
+  401: 'not-authorised',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  500: 'internal-server-error',
+  503: 'service-unavailable'
+}
+
+export interface CallerCheck {
+  /** true when the request may use the plugin's routes (master token, or an administrator). */
+  isTrustedCaller: (req: Request) => Promise<boolean>
+}
+
+/**
+ * Mounts the plugin's route table under NodeBB's Write API (`/api/v3/plugins/...`) through
+ * setupApiRoute, so NodeBB's token auth runs first, then answers in NodeBB's `{status, response}`
+ * shape with our catalogue code in `response.error` on failure.
+ */
+export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRoute[], callers: CallerCheck, log: (msg: string, err?: unknown) => void): void {
+  const routeHelpers = nodebbRequire<RouteHelpers>('./src/routes/helpers')
+  const controllerHelpers = nodebbRequire<ControllerHelpers>('./src/controllers/helpers')
+  const ensureLoggedIn = params.middleware.ensureLoggedIn
+  const middlewares = ensureLoggedIn === undefined ? [] : [ensureLoggedIn]
+
+  for (const route of routes) {
+    routeHelpers.setupApiRoute(params.router, route.method, route.path, middlewares, async (req, res) => {
+      try {
+        if (!await callers.isTrustedCaller(req)) throw new ApiError('FORBIDDEN', 'Only the Sunbird adapter (master token) or an administrator may call this route')
+        const call: RouteCall = {
+          uid: Number((req as Request & { uid?: number }).uid ?? 0),
+          params: req.params as Record<string, string>,
+          query: req.query as Record<string, unknown>,
+          body: stripNodebbFields(req.body)
+        }
+        const result = await route.handler(call)
+        await controllerHelpers.formatApiResponse(200, res, result)
+      } catch (err) {
+        const apiError = isApiError(err) ? err : new ApiError('INTERNAL_ERROR')
+        if (!isApiError(err)) log(`[sunbird] ${route.method.toUpperCase()} ${route.path} failed`, err)
+        res.status(apiError.status).json({
+          status: { code: nodebbStatusCodes[apiError.status] ?? 'error', message: apiError.message },
+          response: { error: apiError.code, ...(apiError.details === undefined ? {} : { details: apiError.details }) }
+        })
+      }
+    })
+  }
+}
+
+/** NodeBB's own fields (`_uid`, upload `files`) are transport, not part of our request. */
+function stripNodebbFields (body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body
+  const { _uid: _ignored, ...rest } = body as Record<string, unknown>
+  return rest
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto'
+import { errorCatalogue, type ErrorCode, type ResponseCode } from './errors'
+
+export const API_VERSION = '1.0'
+
+/** The `id` every route answers with, one per operation. */
+export const apiIds = {
+  userCreate: 'api.discussions.user.create',
+  userRead: 'api.discussions.user.read',
+  forumCreate: 'api.discussions.forum.create',
+  forumUpdate: 'api.discussions.forum.update',
+  forumFetch: 'api.discussions.forum.fetch',
+  forumRead: 'api.discussions.forum.read',
+  forumDelete: 'api.discussions.forum.delete',
+  activityList: 'api.discussions.activity.list',
+  notificationSend: 'api.discussions.notification.send',
+  notificationList: 'api.discussions.notification.list',
+  notificationMarkRead: 'api.discussions.notification.mark-read',
+  health: 'api.discussions.health',
+  ready: 'api.discussions.ready',
+  /** Used when no route matched, so no operation is known. */
+  unknown: 'api.discussions'
+} as const
+
+export type ApiId = typeof apiIds[keyof typeof apiIds]
+
+export interface EnvelopeParams {
+  resmsgid: string
+  msgid: string | null
+  status: 'successful' | 'failed'
+  err: ErrorCode | null
+  errmsg: string | null
+}
+
+export interface Envelope<R = Record<string, unknown>> {
+  id: string
+  ver: string
+  ets: number
+  params: EnvelopeParams
+  responseCode: ResponseCode
+  result: R
+}
+
+export interface EnvelopeOptions {
+  msgid?: string | null | undefined
+  /** Clock in ms, injectable for tests. */
+  now?: () => number
+}
+
+export function successEnvelope<R> (id: string, result: R, options: EnvelopeOptions = {}): Envelope<R> {
+  return {
+    id,
+    ver: API_VERSION,
+    ets: (options.now ?? Date.now)(),
+    params: {
+      resmsgid: randomUUID(),
+      msgid: options.msgid ?? null,
+      status: 'successful',
+      err: null,
+      errmsg: null
+    },
+    responseCode: 'OK',
+    result
+  }
+}
+
+export function failureEnvelope (
+  id: string,
+  code: ErrorCode,
+  errmsg?: string,
+  options: EnvelopeOptions & { result?: Record<string, unknown> } = {}
+): Envelope<Record<string, unknown>> {
+  const entry = errorCatalogue[code]
+  return {
+    id,
+    ver: API_VERSION,
+    ets: (options.now ?? Date.now)(),
+    params: {
+      resmsgid: randomUUID(),
+      msgid: options.msgid ?? null,
+      status: 'failed',
+      err: code,
+      errmsg: errmsg ?? entry.message
+    },
+    responseCode: entry.responseCode,
+    result: options.result ?? {}
+  }
+}

@@ -1,0 +1,128 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/**
+ * Building blocks shared by every request and result schema. Patterns are deliberately tight:
+ * these strings become NodeBB db keys and group names, so nothing with control characters,
+ * key separators of our own (`:` in ids) or unbounded length gets through the edge.
+ */
+
+/** A reference to a schema registered by `$id` (fastify.addSchema / TypeCompiler references), typed as it. */
+export function ref<T extends TSchema> (schema: T): ReturnType<typeof Type.Unsafe<Static<T>>> {
+  if (schema.$id === undefined) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}
+
+export const SunbirdId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]*$',
+  description: 'A Sunbird id (user id), as in the last `:` part of a Keycloak `sub`'
+})
+
+export const ForumId = Type.String({
+  minLength: 1,
+  maxLength: 16,
+  pattern: '^[1-9][0-9]*$',
+  description: 'A forum identifier (the NodeBB category id, as a string)'
+})
+
+/** An auto group (`<forumId>-<random>`) or an existing NodeBB group, by name. */
+export const GroupName = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  // no control characters, no leading/trailing white space, no `/` (NodeBB slugs) or `:` (privilege keys)
+  pattern: '^[^\\s/:\\u0000-\\u001f\\u007f](?:[^/:\\u0000-\\u001f\\u007f]*[^\\s/:\\u0000-\\u001f\\u007f])?$',
+  description: 'A group identifier: an auto group `<forumId>-<random>` or an existing NodeBB group name'
+})
+
+/** A display name; stored trimmed. */
+export const DisplayName = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$',
+  description: 'A name: 1-255 characters, not blank, no control characters; leading and trailing white space is trimmed'
+})
+
+export const Username = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+  description: 'The NodeBB username; NodeBB applies its own length and character rules'
+})
+
+export const Context = Type.Object({
+  type: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_.-]*$', description: 'e.g. batch, organisation, group' }),
+  identifier: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]*$' })
+}, { additionalProperties: false, description: 'The Sunbird context a forum belongs to' })
+export type Context = Static<typeof Context>
+
+/** A list of ladder names (highest wins) or null to remove access; names are checked by parsePermissions. */
+export const Permissions = Type.Union([
+  Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 5 }),
+  Type.Null()
+], { description: 'Ladder names (read, vote, post, topic, moderate); the highest sets the level. null removes access.' })
+
+/** Sunbird clients send booleans or the strings "true"/"false". */
+export const ApplyToChildren = Type.Union([
+  Type.Boolean(),
+  Type.Literal('true'),
+  Type.Literal('false')
+], { description: 'Apply to every descendant forum too (default false)' })
+
+export function toBoolean (value: boolean | 'true' | 'false' | undefined): boolean {
+  return value === true || value === 'true'
+}
+
+export const Timestamp = Type.Integer({ minimum: 0, description: 'Milliseconds since the epoch' })
+
+export const Msgid = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' })
+
+/** `params` as Sunbird clients send it; only msgid is used, the rest is accepted and ignored. */
+export const RequestParams = Type.Object({
+  msgid: Type.Optional(Msgid),
+  did: Type.Optional(Type.String({ maxLength: 128 })),
+  key: Type.Optional(Type.String({ maxLength: 128 })),
+  cid: Type.Optional(Type.String({ maxLength: 128 })),
+  uid: Type.Optional(Type.String({ maxLength: 128 }))
+}, { additionalProperties: false })
+
+/** Wraps a `request` schema in the Sunbird request envelope. */
+export function requestEnvelope<T extends TSchema> (request: T) {
+  return Type.Object({
+    id: Type.Optional(Type.String({ maxLength: 128 })),
+    ver: Type.Optional(Type.String({ maxLength: 16 })),
+    ets: Type.Optional(Type.Integer({ minimum: 0 })),
+    params: Type.Optional(RequestParams),
+    request
+  }, { additionalProperties: false })
+}
+
+const ResponseParams = Type.Object({
+  resmsgid: Type.String({ format: 'uuid' }),
+  msgid: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.Literal('successful'), Type.Literal('failed')]),
+  err: Type.Union([Type.String(), Type.Null()]),
+  errmsg: Type.Union([Type.String(), Type.Null()])
+})
+
+const ResponseCodeSchema = Type.Union([
+  Type.Literal('OK'), Type.Literal('CLIENT_ERROR'), Type.Literal('RESOURCE_NOT_FOUND'), Type.Literal('SERVER_ERROR')
+])
+
+/** Wraps a `result` schema in the Sunbird response envelope. */
+export function responseEnvelope<T extends TSchema> (result: T, description = 'Success') {
+  return Type.Object({
+    id: Type.String(),
+    ver: Type.String(),
+    ets: Type.Integer(),
+    params: ResponseParams,
+    responseCode: ResponseCodeSchema,
+    result
+  }, { description })
+}
+
+/** Every failure: the envelope with `params.err` set and an empty (or detail-carrying) result. */
+export const ErrorEnvelope = responseEnvelope(
+  Type.Object({}, { additionalProperties: true }),
+  'Failure: `params.err` holds the catalogue code, `params.errmsg` the reason'
+)

@@ -1,0 +1,36 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Context, ForumId, SunbirdId, Username } from './common'
+
+export const UserCreateRequest = Type.Object({
+  identifier: SunbirdId,
+  username: Username,
+  fullname: Type.Optional(Type.String({ maxLength: 255, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }))
+}, { additionalProperties: false })
+export type UserCreateRequest = Static<typeof UserCreateRequest>
+
+export const UserCreateResult = Type.Object({
+  identifier: SunbirdId,
+  uid: Type.Integer({ minimum: 1, description: 'The NodeBB uid' }),
+  username: Type.String()
+}, { additionalProperties: false })
+export type UserCreateResult = Static<typeof UserCreateResult>
+
+export const UserIdentifierParams = Type.Object({ identifier: SunbirdId }, { additionalProperties: false })
+
+export const UserForumAccess = Type.Object({
+  identifier: ForumId,
+  name: Type.String(),
+  context: Context,
+  permissions: Type.Array(Type.String(), { description: 'The expanded ladder the user reaches, directly or through groups' })
+}, { additionalProperties: false })
+
+export const UserReadResult = Type.Object({
+  user: Type.Object({
+    identifier: SunbirdId,
+    uid: Type.Integer({ minimum: 1 }),
+    username: Type.String(),
+    fullname: Type.Union([Type.String(), Type.Null()])
+  }, { additionalProperties: false }),
+  forums: Type.Array(UserForumAccess)
+}, { additionalProperties: false })
+export type UserReadResult = Static<typeof UserReadResult>
