@@ -1,7 +1,7 @@
 import type { RequestHandler, Router, Request, Response } from 'express'
 import { nodebbRequire } from './require'
 import { ApiError, isApiError } from '../../shared/errors'
-import type { PluginRoute, RouteCall } from '../routes'
+import { toApiError, type PluginRoute, type RouteCall } from '../routes'
 
 interface RouteHelpers {
   setupApiRoute: (router: Router, verb: string, path: string, middlewares: RequestHandler[], controller: (req: Request, res: Response) => Promise<void>) => void
@@ -56,7 +56,7 @@ export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRou
         const result = await route.handler(call)
         await controllerHelpers.formatApiResponse(200, res, result)
       } catch (err) {
-        const apiError = isApiError(err) ? err : new ApiError('INTERNAL_ERROR')
+        const apiError = toApiError(err)
         if (!isApiError(err)) log(`[sunbird] ${route.method.toUpperCase()} ${route.path} failed`, err)
         res.status(apiError.status).json({
           status: { code: nodebbStatusCodes[apiError.status] ?? 'error', message: apiError.message },

@@ -1,0 +1,141 @@
+import { toNodebbPrivileges } from '../../shared/permission-ladder'
+import type { Platform, PrivilegeMember } from '../platform'
+import type { Store } from '../store'
+import type { ForumRef, GroupRef, Member, Op, Plan } from './plan'
+
+export interface ExecuteContext {
+  platform: Platform
+  store: Store
+  /** The uid the writes are made as (category purge on undo needs one). */
+  actor: number
+  log?: (msg: string, err?: unknown) => void
+}
+
+export interface ExecuteResult {
+  /** Plan refs -> the cids NodeBB gave the new categories. */
+  cids: Map<string, number>
+  /** Auto groups created, by name. */
+  groupsCreated: string[]
+  /** Number of NodeBB write operations made. */
+  writes: number
+}
+
+/** A failure while applying a plan; the state was rolled back (undoFailures says what could not be). */
+export class PlanFailedError extends Error {
+  constructor (override readonly cause: unknown, readonly undoFailures: unknown[]) {
+    super('plan failed and was rolled back')
+  }
+}
+
+/**
+ * Applies a plan op by op. Each op that wrote something pushes its inverse; if any op fails, the
+ * inverses run newest first, so the state ends as it began, and the first error is rethrown.
+ */
+export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<ExecuteResult> {
+  const { platform, store } = ctx
+  const cids = new Map<string, number>()
+  const groupsCreated: string[] = []
+  const undo: Array<() => Promise<void>> = []
+
+  const cidOf = (forum: ForumRef): number => {
+    if ('cid' in forum) return forum.cid
+    const cid = cids.get(forum.ref)
+    if (cid === undefined) throw new Error(`plan refers to ${forum.ref} before creating it`)
+    return cid
+  }
+  const groupName = (group: GroupRef): string => 'name' in group ? group.name : `${cidOf(group.forum)}-${group.suffix}`
+  const members = (list: Member[]): { nodebb: PrivilegeMember[], kind: 'user' | 'group' } => {
+    const first = list[0]
+    const kind = first !== undefined && 'group' in first ? 'group' : 'user'
+    return { kind, nodebb: list.map((m) => 'uid' in m ? m.uid : groupName(m.group)) }
+  }
+
+  const apply = async (op: Op): Promise<void> => {
+    switch (op.op) {
+      case 'createCategory': {
+        const parentCid = op.parent === null ? 0 : cidOf(op.parent)
+        const cid = await platform.createCategory({ name: op.name, description: op.description, parentCid, isPrivate: op.isPrivate })
+        cids.set(op.ref, cid)
+        undo.push(() => platform.purgeCategory(cid, ctx.actor))
+        return
+      }
+      case 'recordForum': {
+        const now = platform.now()
+        const record = { cid: cidOf(op.forum), context: op.context, parent: op.parent === null ? null : cidOf(op.parent), creator: op.creator, isPublic: op.isPublic, createdOn: now, updatedOn: now }
+        // push the undo first: a half-written record is removed as well
+        undo.push(() => store.removeForum(record))
+        await store.addForum(record, op.indexInContext)
+        return
+      }
+      case 'createGroup': {
+        const name = groupName(op.group)
+        await platform.createGroup(name)
+        undo.push(() => platform.destroyGroup(name))
+        groupsCreated.push(name)
+        const cid = cidOf(op.forum)
+        undo.push(() => store.removeGroup(name, cid))
+        await store.addGroup({ name, cid, applyToChildren: op.applyToChildren }, platform.now())
+        return
+      }
+      case 'setGroupApplyToChildren': {
+        const name = groupName(op.group)
+        await store.setGroupApplyToChildren(name, op.applyToChildren)
+        undo.push(() => store.setGroupApplyToChildren(name, op.previous))
+        return
+      }
+      case 'joinGroup': {
+        const name = groupName(op.group)
+        undo.push(() => platform.leaveGroup(name, op.uids))
+        await platform.joinGroup(name, op.uids)
+        return
+      }
+      case 'leaveGroup': {
+        const name = groupName(op.group)
+        undo.push(() => platform.joinGroup(name, op.uids))
+        await platform.leaveGroup(name, op.uids)
+        return
+      }
+      case 'give':
+      case 'rescind': {
+        const cid = cidOf(op.forum)
+        const { kind, nodebb } = members(op.members)
+        const privileges = toNodebbPrivileges(op.privileges, kind)
+        const [forward, backward] = op.op === 'give'
+          ? [platform.givePrivileges, platform.rescindPrivileges]
+          : [platform.rescindPrivileges, platform.givePrivileges]
+        // NodeBB applies member by member: undo covers a partial apply too (giving what is held is a no-op)
+        undo.push(() => backward.call(platform, cid, privileges, nodebb))
+        await forward.call(platform, cid, privileges, nodebb)
+        return
+      }
+      case 'rename': {
+        const cid = cidOf(op.forum)
+        undo.push(() => platform.renameCategory(cid, op.previous))
+        await platform.renameCategory(cid, op.name)
+        return
+      }
+      case 'touchForum':
+        await store.touchForum(cidOf(op.forum), platform.now())
+    }
+  }
+
+  let writes = 0
+  for (const op of plan.ops) {
+    try {
+      await apply(op)
+      writes++
+    } catch (err) {
+      const undoFailures: unknown[] = []
+      for (const step of undo.reverse()) {
+        try {
+          await step()
+        } catch (undoErr) {
+          undoFailures.push(undoErr)
+          ctx.log?.('[sunbird] undo step failed', undoErr)
+        }
+      }
+      throw new PlanFailedError(err, undoFailures)
+    }
+  }
+  return { cids, groupsCreated, writes }
+}

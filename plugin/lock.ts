@@ -1,0 +1,56 @@
+import { ApiError } from '../shared/errors'
+import { keys } from './store'
+import type { Db } from './platform'
+
+export interface LockOptions {
+  /** Give up (409 CONFLICT) after waiting this long. */
+  waitMs?: number
+  /** A lock held longer than this is taken to belong to a dead process and is broken. */
+  staleMs?: number
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  onReleaseError?: (err: unknown) => void
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Serialises work on one name across every NodeBB process: a counter in NodeBB's database (the
+ * same pattern NodeBB uses for its own `locks`), so it holds on Redis, MongoDB and PostgreSQL alike.
+ * Acquire = the increment that makes it 1; a waiter takes its increment back and retries.
+ */
+export async function withLock<T> (db: Db, name: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? defaultSleep
+  const waitMs = options.waitMs ?? 15000
+  const staleMs = options.staleMs ?? 60000
+  const started = now()
+  let delay = 5
+  for (;;) {
+    const count = await db.incrObjectFieldBy(keys.locks, name, 1)
+    if (count === 1) break
+    await db.incrObjectFieldBy(keys.locks, name, -1)
+    const since = Number(await db.getObjectField(keys.locks, `${name}:at`) ?? 0)
+    if (since > 0 && now() - since > staleMs) {
+      await db.deleteObjectField(keys.locks, name)
+      await db.deleteObjectField(keys.locks, `${name}:at`)
+      continue
+    }
+    if (now() - started > waitMs) throw new ApiError('CONFLICT', 'The forum is being changed by another request; try again')
+    await sleep(delay)
+    delay = Math.min(delay * 2, 200)
+  }
+  try {
+    await db.setObjectField(keys.locks, `${name}:at`, now())
+    return await fn()
+  } finally {
+    // releasing is best effort: the work is done (or undone) either way, and a lock left behind
+    // is broken as stale after staleMs
+    try {
+      await db.deleteObjectField(keys.locks, `${name}:at`)
+      await db.incrObjectFieldBy(keys.locks, name, -1)
+    } catch (err) {
+      options.onReleaseError?.(err)
+    }
+  }
+}

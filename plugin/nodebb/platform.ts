@@ -1,0 +1,128 @@
+import type { CreateCategoryInput, CreateUserInput, Db, Platform, PluginSettings, PrivilegeMember } from '../platform'
+import { defaultSettings } from '../platform'
+import { nodebbRequire } from './require'
+
+/** Typed views of the NodeBB modules the plugin calls; only what is used, as NodeBB 4 defines it. */
+interface Categories {
+  create: (data: Record<string, unknown>) => Promise<{ cid: number }>
+  purge: (cid: number, uid: number) => Promise<void>
+  update: (modified: Record<number, Record<string, unknown>>) => Promise<unknown>
+  getCategoriesFields: (cids: number[], fields: string[]) => Promise<Array<{ cid?: number, name?: string } | null>>
+}
+interface Privileges {
+  categories: {
+    give: (privileges: string[], cid: number, members: PrivilegeMember[]) => Promise<void>
+    rescind: (privileges: string[], cid: number, members: PrivilegeMember[]) => Promise<void>
+    isAdminOrMod: (cid: number, uid: number) => Promise<boolean>
+  }
+}
+interface Groups {
+  create: (data: Record<string, unknown>) => Promise<unknown>
+  destroy: (names: string | string[]) => Promise<void>
+  exists: (names: string[]) => Promise<boolean[]>
+  join: (names: string | string[], uid: number) => Promise<void>
+  leave: (names: string | string[], uid: number) => Promise<void>
+  systemGroups: string[]
+  ephemeralGroups: string[]
+  isPrivilegeGroup: (name: string) => boolean
+}
+interface User {
+  create: (data: Record<string, unknown>, opts?: { emailVerification?: 'send' | 'verify' | 'skip' }) => Promise<number>
+  delete: (callerUid: number, uid: number) => Promise<unknown>
+  exists: (uids: number[]) => Promise<boolean[]>
+  getUidByUsername: (username: string) => Promise<number | null>
+  getUidByUserslug: (slug: string) => Promise<number | null>
+  getUsersFields: (uids: number[], fields: string[]) => Promise<Array<{ uid?: number, username?: string, fullname?: string }>>
+  isAdministrator: (uid: number) => Promise<boolean>
+}
+interface Meta {
+  config: Record<string, unknown>
+  settings: { get: (hash: string) => Promise<Record<string, unknown>> }
+}
+interface Utils {
+  isUserNameValid: (name: string) => boolean
+  isSlugValid: (slug: string) => boolean
+}
+interface Nconf { get: (key: string) => unknown }
+
+export const SETTINGS_HASH = 'sunbird-discussions'
+
+/** Plugin settings with defaults; strings from meta.settings are parsed here, once per read. */
+export function parseSettings (raw: Record<string, unknown>, configDomain: unknown): PluginSettings {
+  const domain = typeof raw.emailDomain === 'string' && raw.emailDomain.trim() !== ''
+    ? raw.emailDomain.trim()
+    : (typeof configDomain === 'string' && configDomain !== '' ? configDomain : defaultSettings.emailDomain)
+  const exempt = raw.exemptNewUserRestrictions
+  return {
+    emailDomain: domain,
+    exemptNewUserRestrictions: exempt === undefined || exempt === '' ? defaultSettings.exemptNewUserRestrictions : exempt === true || exempt === 'on' || exempt === 'true' || exempt === '1'
+  }
+}
+
+/** The Platform over NodeBB's own modules: writes go through them so NodeBB's caches and hooks stay right. */
+export function nodebbPlatform (): Platform {
+  const db = nodebbRequire<Db>('./src/database')
+  const categories = nodebbRequire<Categories>('./src/categories')
+  const privileges = nodebbRequire<Privileges>('./src/privileges')
+  const groups = nodebbRequire<Groups>('./src/groups')
+  const user = nodebbRequire<User>('./src/user')
+  const meta = nodebbRequire<Meta>('./src/meta')
+  const utils = nodebbRequire<Utils>('./src/utils')
+  const slugify = nodebbRequire<(s: string) => string>('./src/slugify')
+  const nconf = nodebbRequire<Nconf>('nconf')
+
+  return {
+    db,
+    async createCategory (input: CreateCategoryInput) {
+      // `sunbirdPrivate` is read by our filter:category.create hook, which then skips NodeBB's default grants
+      const category = await categories.create({ name: input.name, description: input.description, parentCid: input.parentCid, sunbirdPrivate: input.isPrivate })
+      return Number(category.cid)
+    },
+    purgeCategory: (cid, uid) => categories.purge(cid, uid),
+    async renameCategory (cid, name) { await categories.update({ [cid]: { name } }) },
+    async getCategoryNames (cids) {
+      const rows = await categories.getCategoriesFields(cids, ['cid', 'name'])
+      return rows.map((row) => row !== null && row.cid !== undefined && row.cid !== null && typeof row.name === 'string' ? row.name : null)
+    },
+    categoryUrl: (cid) => `${String(nconf.get('url'))}/category/${cid}`,
+    givePrivileges: (cid, list, members) => privileges.categories.give(list, cid, members),
+    rescindPrivileges: (cid, list, members) => privileges.categories.rescind(list, cid, members),
+    isAdminOrMod: (cid, uid) => uid > 0 ? privileges.categories.isAdminOrMod(cid, uid) : Promise.resolve(false),
+    isAdministrator: (uid) => uid > 0 ? user.isAdministrator(uid) : Promise.resolve(false),
+    async createGroup (name) {
+      await groups.create({ name, description: 'Sunbird forum group', hidden: 1, private: 1, disableJoinRequests: 1, disableLeave: 1 })
+    },
+    destroyGroup: (name) => groups.destroy(name),
+    groupsExist: (names) => names.length === 0 ? Promise.resolve([]) : groups.exists(names),
+    isProtectedGroup: (name) => groups.systemGroups.includes(name) || groups.ephemeralGroups.includes(name) || groups.isPrivilegeGroup(name),
+    async joinGroup (name, uids) { for (const uid of uids) await groups.join(name, uid) },
+    async leaveGroup (name, uids) { for (const uid of uids) await groups.leave(name, uid) },
+    async createUser (input: CreateUserInput) {
+      const data: Record<string, unknown> = { username: input.username, email: input.email }
+      if (input.fullname !== undefined && input.fullname !== '') data.fullname = input.fullname
+      return Number(await user.create(data, { emailVerification: 'verify' }))
+    },
+    async deleteUser (uid) { await user.delete(0, uid) },
+    async isUsernameTaken (username) {
+      const [byName, bySlug] = await Promise.all([user.getUidByUsername(username), user.getUidByUserslug(slugify(username))])
+      return Number(byName ?? 0) > 0 || Number(bySlug ?? 0) > 0
+    },
+    usersExist: (uids) => uids.length === 0 ? Promise.resolve([]) : user.exists(uids),
+    async getUsers (uids) {
+      const rows = await user.getUsersFields(uids, ['uid', 'username', 'fullname'])
+      return rows.map((row) => row !== null && Number(row.uid ?? 0) > 0 ? { uid: Number(row.uid), username: String(row.username ?? ''), fullname: String(row.fullname ?? '') } : null)
+    },
+    usernameProblem (username) {
+      const min = Number(meta.config.minimumUsernameLength ?? 2)
+      const max = Number(meta.config.maximumUsernameLength ?? 16)
+      if (username.length < min) return 'username-too-short'
+      if (username.length > max) return 'username-too-long'
+      if (!utils.isUserNameValid(username) || !utils.isSlugValid(slugify(username))) return 'invalid-username'
+      return null
+    },
+    async getSettings () {
+      return parseSettings(await meta.settings.get(SETTINGS_HASH), nconf.get('sunbird:emailDomain'))
+    },
+    now: () => Date.now()
+  }
+}

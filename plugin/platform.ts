@@ -1,0 +1,96 @@
+/**
+ * What the plugin needs from NodeBB, as plain typed operations. The real implementation
+ * (nodebb/platform.ts) calls NodeBB's modules; tests use a fake that keeps NodeBB's own storage
+ * layout (privilege groups `cid:<cid>:privileges:<p>` and `cid:<cid>:privileges:groups:<p>`, group
+ * members in `group:<name>:members`), so reads written against `db` behave the same on both.
+ */
+
+/** The subset of NodeBB's database module the plugin uses (same names and semantics). */
+export interface Db {
+  getObject: (key: string) => Promise<Record<string, string> | null>
+  getObjects: (keys: string[]) => Promise<Array<Record<string, string> | null>>
+  setObject: (key: string, data: Record<string, string | number>) => Promise<void>
+  getObjectField: (key: string, field: string) => Promise<string | null>
+  getObjectFields: (key: string, fields: string[]) => Promise<Record<string, string | null>>
+  setObjectField: (key: string, field: string, value: string | number) => Promise<void>
+  deleteObjectField: (key: string, field: string) => Promise<void>
+  incrObjectFieldBy: (key: string, field: string, value: number) => Promise<number>
+  delete: (key: string) => Promise<void>
+  deleteAll: (keys: string[]) => Promise<void>
+  exists: (key: string) => Promise<boolean>
+  sortedSetAdd: (key: string, score: number, value: string) => Promise<void>
+  sortedSetRemove: (key: string, value: string | string[]) => Promise<void>
+  getSortedSetRange: (key: string, start: number, stop: number) => Promise<string[]>
+  getSortedSetsMembers: (keys: string[]) => Promise<string[][]>
+  isSortedSetMember: (key: string, value: string) => Promise<boolean>
+  isSortedSetMembers: (key: string, values: string[]) => Promise<boolean[]>
+  sortedSetsCard: (keys: string[]) => Promise<number[]>
+  isMemberOfSortedSets: (keys: string[], value: string) => Promise<boolean[]>
+}
+
+/** Plugin settings (ACP, meta.settings `sunbird-discussions`). */
+export interface PluginSettings {
+  /** Created users get `<username>@<emailDomain>`, stored as confirmed. */
+  emailDomain: string
+  /** Sunbird-mapped users skip NodeBB's post queue and new-user posting delays. */
+  exemptNewUserRestrictions: boolean
+}
+
+export const defaultSettings: PluginSettings = {
+  emailDomain: 'sunbird.invalid',
+  exemptNewUserRestrictions: true
+}
+
+/** A member of a privilege: a uid (user) or a group name. */
+export type PrivilegeMember = number | string
+
+export interface CreateCategoryInput {
+  name: string
+  description: string
+  parentCid: number
+  /** Private: NodeBB's default grants (registered-users, guests, spiders, fediverse) are not made. */
+  isPrivate: boolean
+}
+
+export interface CreateUserInput {
+  username: string
+  email: string
+  fullname?: string
+}
+
+export interface Platform {
+  db: Db
+  // categories
+  createCategory: (input: CreateCategoryInput) => Promise<number>
+  purgeCategory: (cid: number, uid: number) => Promise<void>
+  renameCategory: (cid: number, name: string) => Promise<void>
+  /** cid -> name, or null where the category does not exist. */
+  getCategoryNames: (cids: number[]) => Promise<Array<string | null>>
+  categoryUrl: (cid: number) => string
+  // privileges (NodeBB names: bare for users, `groups:` prefixed for groups)
+  givePrivileges: (cid: number, privileges: string[], members: PrivilegeMember[]) => Promise<void>
+  rescindPrivileges: (cid: number, privileges: string[], members: PrivilegeMember[]) => Promise<void>
+  /** Administrators and category moderators (NodeBB's isAdminOrMod). */
+  isAdminOrMod: (cid: number, uid: number) => Promise<boolean>
+  isAdministrator: (uid: number) => Promise<boolean>
+  // groups
+  createGroup: (name: string) => Promise<void>
+  destroyGroup: (name: string) => Promise<void>
+  groupsExist: (names: string[]) => Promise<boolean[]>
+  /** System groups (administrators, registered-users, ...) and privilege groups may not be used. */
+  isProtectedGroup: (name: string) => boolean
+  joinGroup: (name: string, uids: number[]) => Promise<void>
+  leaveGroup: (name: string, uids: number[]) => Promise<void>
+  // users
+  /** Creates a user whose email is stored as confirmed; throws NodeBB's error for a refused username or email. */
+  createUser: (input: CreateUserInput) => Promise<number>
+  deleteUser: (uid: number) => Promise<void>
+  /** Username or its slug already used (NodeBB would otherwise rename the new user silently). */
+  isUsernameTaken: (username: string) => Promise<boolean>
+  usersExist: (uids: number[]) => Promise<boolean[]>
+  getUsers: (uids: number[]) => Promise<Array<{ uid: number, username: string, fullname: string } | null>>
+  /** NodeBB's own username rule; the reason NodeBB gives, or null if it accepts the name. */
+  usernameProblem: (username: string) => string | null
+  getSettings: () => Promise<PluginSettings>
+  now: () => number
+}

@@ -1,0 +1,157 @@
+import type { Db } from './platform'
+import type { Context } from '../shared/schemas/common'
+
+/**
+ * The plugin's own records in NodeBB's database, under `sunbird:` keys. Every lookup the API
+ * makes is a key or hash-field read (by forum id, by context, by Sunbird id, by uid), never a scan.
+ */
+export const keys = {
+  forums: 'sunbird:forums',
+  forum: (cid: number) => `sunbird:forum:${cid}`,
+  children: (cid: number) => `sunbird:forum:${cid}:children`,
+  groups: (cid: number) => `sunbird:forum:${cid}:groups`,
+  group: (name: string) => `sunbird:group:${name}`,
+  context: (context: Context) => `sunbird:context:${context.type}:${context.identifier}`,
+  uidBySunbirdId: 'sunbird:uid-by-sunbird-id',
+  sunbirdIdByUid: 'sunbird:sunbird-id-by-uid',
+  locks: 'sunbird:locks'
+} as const
+
+export interface ForumRecord {
+  cid: number
+  context: Context
+  parent: number | null
+  creator: number
+  isPublic: boolean
+  createdOn: number
+  updatedOn: number
+}
+
+export interface GroupRecord {
+  name: string
+  cid: number
+  applyToChildren: boolean
+}
+
+function toForumRecord (raw: Record<string, string> | null): ForumRecord | null {
+  if (raw === null || raw.cid === undefined) return null
+  return {
+    cid: Number(raw.cid),
+    context: { type: raw.contextType ?? '', identifier: raw.contextId ?? '' },
+    parent: raw.parent === undefined || raw.parent === '' ? null : Number(raw.parent),
+    creator: Number(raw.creator ?? 0),
+    isPublic: raw.isPublic === '1',
+    createdOn: Number(raw.createdOn ?? 0),
+    updatedOn: Number(raw.updatedOn ?? 0)
+  }
+}
+
+export class Store {
+  constructor (private readonly db: Db) {}
+
+  async getForums (cids: number[]): Promise<Array<ForumRecord | null>> {
+    if (cids.length === 0) return []
+    return (await this.db.getObjects(cids.map(keys.forum))).map(toForumRecord)
+  }
+
+  async getForum (cid: number): Promise<ForumRecord | null> {
+    return (await this.getForums([cid]))[0] ?? null
+  }
+
+  async addForum (record: ForumRecord, indexInContext: boolean): Promise<void> {
+    await this.db.setObject(keys.forum(record.cid), {
+      cid: record.cid,
+      contextType: record.context.type,
+      contextId: record.context.identifier,
+      parent: record.parent === null ? '' : record.parent,
+      creator: record.creator,
+      isPublic: record.isPublic ? 1 : 0,
+      createdOn: record.createdOn,
+      updatedOn: record.updatedOn
+    })
+    await this.db.sortedSetAdd(keys.forums, record.createdOn, String(record.cid))
+    if (record.parent !== null) await this.db.sortedSetAdd(keys.children(record.parent), record.createdOn, String(record.cid))
+    if (indexInContext) await this.db.sortedSetAdd(keys.context(record.context), record.createdOn, String(record.cid))
+  }
+
+  /** Removes a forum's records and index entries (not its groups' records: see removeGroup). */
+  async removeForum (record: ForumRecord): Promise<void> {
+    await this.db.sortedSetRemove(keys.context(record.context), String(record.cid))
+    if (record.parent !== null) await this.db.sortedSetRemove(keys.children(record.parent), String(record.cid))
+    await this.db.sortedSetRemove(keys.forums, String(record.cid))
+    await this.db.deleteAll([keys.forum(record.cid), keys.children(record.cid), keys.groups(record.cid)])
+  }
+
+  async touchForum (cid: number, now: number): Promise<void> {
+    if (await this.db.exists(keys.forum(cid))) await this.db.setObjectField(keys.forum(cid), 'updatedOn', now)
+  }
+
+  async childrenOf (cid: number): Promise<number[]> {
+    return (await this.db.getSortedSetRange(keys.children(cid), 0, -1)).map(Number)
+  }
+
+  async contextForums (context: Context): Promise<number[]> {
+    return (await this.db.getSortedSetRange(keys.context(context), 0, -1)).map(Number)
+  }
+
+  async addGroup (group: GroupRecord, now: number): Promise<void> {
+    await this.db.setObject(keys.group(group.name), { name: group.name, cid: group.cid, applyToChildren: group.applyToChildren ? 1 : 0 })
+    await this.db.sortedSetAdd(keys.groups(group.cid), now, group.name)
+  }
+
+  async setGroupApplyToChildren (name: string, applyToChildren: boolean): Promise<void> {
+    await this.db.setObjectField(keys.group(name), 'applyToChildren', applyToChildren ? 1 : 0)
+  }
+
+  async removeGroup (name: string, cid: number): Promise<void> {
+    await this.db.sortedSetRemove(keys.groups(cid), name)
+    await this.db.delete(keys.group(name))
+  }
+
+  async getGroup (name: string): Promise<GroupRecord | null> {
+    const raw = await this.db.getObject(keys.group(name))
+    if (raw === null || raw.cid === undefined) return null
+    return { name, cid: Number(raw.cid), applyToChildren: raw.applyToChildren === '1' }
+  }
+
+  async groupsOf (cid: number): Promise<GroupRecord[]> {
+    const names = await this.db.getSortedSetRange(keys.groups(cid), 0, -1)
+    if (names.length === 0) return []
+    const raws = await this.db.getObjects(names.map(keys.group))
+    return names.map((name, i) => ({ name, cid, applyToChildren: raws[i]?.applyToChildren === '1' }))
+  }
+
+  // --- Sunbird id <-> uid
+
+  async uidsOf (sunbirdIds: string[]): Promise<Array<number | null>> {
+    if (sunbirdIds.length === 0) return []
+    const found = await this.db.getObjectFields(keys.uidBySunbirdId, sunbirdIds)
+    return sunbirdIds.map((id) => {
+      const uid = found[id]
+      return uid === null || uid === undefined ? null : Number(uid)
+    })
+  }
+
+  async sunbirdIdsOf (uids: number[]): Promise<Array<string | null>> {
+    if (uids.length === 0) return []
+    const found = await this.db.getObjectFields(keys.sunbirdIdByUid, uids.map(String))
+    return uids.map((uid) => found[String(uid)] ?? null)
+  }
+
+  async mapUser (sunbirdId: string, uid: number): Promise<void> {
+    await this.db.setObjectField(keys.uidBySunbirdId, sunbirdId, uid)
+    await this.db.setObjectField(keys.sunbirdIdByUid, String(uid), sunbirdId)
+  }
+
+  /** Removes both directions of one mapping, whichever of them were written. */
+  async unmapUser (sunbirdId: string, uid: number): Promise<void> {
+    await this.db.deleteObjectField(keys.uidBySunbirdId, sunbirdId)
+    await this.db.deleteObjectField(keys.sunbirdIdByUid, String(uid))
+  }
+
+  async unmapUid (uid: number): Promise<void> {
+    const [sunbirdId] = await this.sunbirdIdsOf([uid])
+    if (sunbirdId !== null && sunbirdId !== undefined) await this.db.deleteObjectField(keys.uidBySunbirdId, sunbirdId)
+    await this.db.deleteObjectField(keys.sunbirdIdByUid, String(uid))
+  }
+}

@@ -1,0 +1,196 @@
+import { defaultSettings, type CreateCategoryInput, type CreateUserInput, type Platform, type PluginSettings, type PrivilegeMember } from '../../plugin/platform'
+import { Cleanup } from '../../plugin/cleanup'
+import { FakeDb } from './fake-db'
+
+/** NodeBB 4's defaults from src/categories/create.js: what a new category grants, and to whom. */
+const defaultPrivileges = ['groups:find', 'groups:read', 'groups:topics:read', 'groups:topics:create', 'groups:topics:reply', 'groups:topics:crosspost', 'groups:topics:tag', 'groups:posts:edit', 'groups:posts:history', 'groups:posts:delete', 'groups:posts:upvote', 'groups:posts:downvote', 'groups:topics:delete']
+const modPrivileges = [...defaultPrivileges, 'groups:topics:schedule', 'groups:posts:view_deleted', 'groups:purge']
+const guestPrivileges = ['groups:find', 'groups:read', 'groups:topics:read']
+const systemGroups = ['registered-users', 'verified-users', 'unverified-users', 'banned-users', 'administrators', 'Global Moderators']
+const ephemeralGroups = ['guests', 'spiders', 'fediverse']
+const privilegeGroup = /^cid:\d+:privileges:[\w\-:]+$/
+
+export interface FakePlatform extends Platform {
+  db: FakeDb
+  /** A NodeBB user that exists outside Sunbird (e.g. made in the ACP). */
+  addUser: (username: string, options?: { admin?: boolean }) => number
+  /** A plain NodeBB group (not a Sunbird one). */
+  addGroup: (name: string) => void
+  /** The (n+1)-th write from now throws (n = 0: the next one); fires once. */
+  failAfterWrites: (n: number) => void
+  /** Write operations made so far (platform calls and db writes). */
+  writes: number
+  /** A stable dump of all state except lock counters, for before/after comparisons. */
+  dump: () => string
+  settings: PluginSettings
+  /** NodeBB-level calls made, by method name. */
+  calls: Map<string, number>
+}
+
+export function createFakePlatform (options: { now?: () => number } = {}): FakePlatform {
+  const db = new FakeDb()
+  let nextCid = 0
+  let nextUid = 0
+  let failAt = -1
+  const calls = new Map<string, number>()
+  const fake = {} as FakePlatform
+  const write = (what: string): void => {
+    fake.writes++
+    if (failAt >= 0 && fake.writes > failAt) {
+      failAt = -1
+      throw new Error(`injected failure at write ${fake.writes} (${what})`)
+    }
+  }
+  // NodeBB's own db writes inside one of its calls are not failure points of ours (its calls are not
+  // atomic and nothing outside NodeBB can roll them back); the call itself and the plugin's own db
+  // writes are.
+  let inside = 0
+  db.beforeWrite = (what) => { if (inside === 0 && !what.endsWith(' sunbird:locks')) write(what) }
+  const op = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    count(name)
+    write(name)
+    inside++
+    try {
+      return await fn(...args)
+    } finally {
+      inside--
+    }
+  }
+  const count = (name: string): void => { calls.set(name, (calls.get(name) ?? 0) + 1) }
+  const privKey = (cid: number, privilege: string): string => `group:cid:${cid}:privileges:${privilege}:members`
+  // NodeBB's hooks reach the plugin's cleanup; built on first use, once `fake` is filled in
+  let cleanupInstance: Cleanup | null = null
+  const cleanup = (): Cleanup => (cleanupInstance ??= new Cleanup(fake))
+  const privilegeSetKeys = (): string[] => [...db.zsets.keys()].filter((k) => /^group:cid:\d+:privileges:/.test(k))
+
+  const give = async (privileges: string[], cid: number, members: PrivilegeMember[]): Promise<void> => {
+    for (const member of members) {
+      for (const p of privileges) await db.sortedSetAdd(privKey(cid, p), 0, String(member))
+    }
+  }
+  const isMember = (name: string, uid: number): boolean => db.zsets.get(`group:${name}:members`)?.has(String(uid)) ?? false
+
+  Object.assign(fake, {
+    db,
+    writes: 0,
+    calls,
+    settings: { ...defaultSettings },
+    failAfterWrites (n: number) { failAt = fake.writes + n },
+    dump: () => {
+      const locks = db.hashes.get('sunbird:locks')
+      db.hashes.delete('sunbird:locks')
+      const out = db.dump()
+      if (locks !== undefined) db.hashes.set('sunbird:locks', locks)
+      return out
+    },
+    addUser (username: string, opts: { admin?: boolean } = {}) {
+      const uid = ++nextUid
+      db.hashes.set(`user:${uid}`, new Map([['uid', String(uid)], ['username', username], ['userslug', username.toLowerCase()], ['fullname', '']]))
+      db.zsets.set('username:uid', (db.zsets.get('username:uid') ?? new Map()).set(username, uid))
+      db.zsets.set('userslug:uid', (db.zsets.get('userslug:uid') ?? new Map()).set(username.toLowerCase(), uid))
+      db.zsets.set('group:registered-users:members', (db.zsets.get('group:registered-users:members') ?? new Map()).set(String(uid), 0))
+      if (opts.admin === true) db.zsets.set('group:administrators:members', (db.zsets.get('group:administrators:members') ?? new Map()).set(String(uid), 0))
+      return uid
+    },
+    addGroup (name: string) {
+      db.hashes.set(`group:${name}`, new Map([['name', name]]))
+      db.zsets.set('groups:createtime', (db.zsets.get('groups:createtime') ?? new Map()).set(name, 0))
+    },
+    createCategory: op('createCategory', async (input: CreateCategoryInput) => {
+      const cid = ++nextCid
+      await db.setObject(`category:${cid}`, { cid, name: input.name, description: input.description, parentCid: input.parentCid })
+      await db.sortedSetAdd(`cid:${input.parentCid}:children`, cid, String(cid))
+      // NodeBB: filter:category.create may empty these; ours does for private forums
+      if (!input.isPrivate) {
+        await give(defaultPrivileges, cid, ['registered-users', 'fediverse'])
+        await give(guestPrivileges, cid, ['guests', 'spiders'])
+      }
+      await give(modPrivileges, cid, ['administrators', 'Global Moderators'])
+      return cid
+    }),
+    purgeCategory: op('purgeCategory', async (cid: number) => {
+      const parent = db.hashes.get(`category:${cid}`)?.get('parentCid') ?? '0'
+      await db.sortedSetRemove(`cid:${parent}:children`, String(cid))
+      await db.deleteAll([`category:${cid}`, `cid:${cid}:children`, ...privilegeSetKeys().filter((k) => k.startsWith(`group:cid:${cid}:privileges:`))])
+      await cleanup().categoryDeleted(cid) // NodeBB fires action:category.delete
+    }),
+    renameCategory: op('renameCategory', async (cid: number, name: string) => {
+      await db.setObjectField(`category:${cid}`, 'name', name)
+    }),
+    async getCategoryNames (cids: number[]) {
+      return cids.map((cid) => db.hashes.get(`category:${cid}`)?.get('name') ?? null)
+    },
+    categoryUrl: (cid: number) => `http://nodebb.test/category/${cid}`,
+    givePrivileges: op('givePrivileges', async (cid: number, privileges: string[], members: PrivilegeMember[]) => {
+      await give(privileges, cid, members)
+    }),
+    rescindPrivileges: op('rescindPrivileges', async (cid: number, privileges: string[], members: PrivilegeMember[]) => {
+      for (const member of members) for (const p of privileges) await db.sortedSetRemove(privKey(cid, p), String(member))
+    }),
+    async isAdminOrMod (cid: number, uid: number) {
+      if (uid <= 0) return false
+      if (isMember('administrators', uid)) return true
+      if (db.zsets.get(privKey(cid, 'moderate'))?.has(String(uid)) === true) return true
+      const groups = [...(db.zsets.get(privKey(cid, 'groups:moderate'))?.keys() ?? [])]
+      return groups.some((g) => isMember(g, uid))
+    },
+    async isAdministrator (uid: number) { return uid > 0 && isMember('administrators', uid) },
+    createGroup: op('createGroup', async (name: string) => {
+      if (db.zsets.get('groups:createtime')?.has(name) === true) throw new Error('[[error:group-already-exists]]')
+      await db.setObject(`group:${name}`, { name, hidden: 1, private: 1 })
+      await db.sortedSetAdd('groups:createtime', 0, name)
+    }),
+    destroyGroup: op('destroyGroup', async (name: string) => {
+      await db.sortedSetRemove('groups:createtime', name)
+      await db.deleteAll([`group:${name}`, `group:${name}:members`])
+      // NodeBB removes a destroyed group from every privilege group
+      for (const key of privilegeSetKeys()) if (db.zsets.get(key)?.has(name) === true) await db.sortedSetRemove(key, name)
+      await cleanup().groupsDestroyed([name]) // NodeBB fires action:groups.destroy
+    }),
+    async groupsExist (names: string[]) {
+      return names.map((n) => db.zsets.get('groups:createtime')?.has(n) === true || systemGroups.includes(n) || ephemeralGroups.includes(n))
+    },
+    isProtectedGroup: (name: string) => systemGroups.includes(name) || ephemeralGroups.includes(name) || privilegeGroup.test(name),
+    joinGroup: op('joinGroup', async (name: string, uids: number[]) => {
+      for (const uid of uids) await db.sortedSetAdd(`group:${name}:members`, 0, String(uid))
+    }),
+    leaveGroup: op('leaveGroup', async (name: string, uids: number[]) => {
+      for (const uid of uids) await db.sortedSetRemove(`group:${name}:members`, String(uid))
+    }),
+    createUser: op('createUser', async (input: CreateUserInput) => {
+      const uid = fake.addUser(input.username)
+      await db.setObject(`user:${uid}`, { email: input.email, 'email:confirmed': 1, fullname: input.fullname ?? '' })
+      return uid
+    }),
+    deleteUser: op('deleteUser', async (uid: number) => {
+      const username = db.hashes.get(`user:${uid}`)?.get('username')
+      await db.delete(`user:${uid}`)
+      if (username !== undefined) {
+        await db.sortedSetRemove('username:uid', username)
+        await db.sortedSetRemove('userslug:uid', username.toLowerCase())
+      }
+      await db.sortedSetRemove('group:registered-users:members', String(uid))
+      await cleanup().userDeleted(uid) // NodeBB fires static:user.delete
+    }),
+    async isUsernameTaken (username: string) {
+      return db.zsets.get('username:uid')?.has(username) === true || db.zsets.get('userslug:uid')?.has(username.toLowerCase()) === true
+    },
+    async usersExist (uids: number[]) { return uids.map((uid) => db.hashes.has(`user:${uid}`)) },
+    async getUsers (uids: number[]) {
+      return uids.map((uid) => {
+        const h = db.hashes.get(`user:${uid}`)
+        return h === undefined ? null : { uid, username: h.get('username') ?? '', fullname: h.get('fullname') ?? '' }
+      })
+    },
+    usernameProblem (username: string) {
+      // NodeBB 4 defaults: 2..16 characters, utils.isUserNameValid
+      if (username.length < 2) return 'username-too-short'
+      if (username.length > 16) return 'username-too-long'
+      if (!/^['" \-+.*[\]0-9\u00BF-\u1FFF\u2C00-\uD7FF\w]+$/.test(username)) return 'invalid-username'
+      return null
+    },
+    async getSettings () { return fake.settings },
+    now: options.now ?? (() => Date.now())
+  })
+  return fake
+}

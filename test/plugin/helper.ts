@@ -1,0 +1,58 @@
+import { pluginRoutes, pluginPaths, toApiError, type PluginRoute } from '../../plugin/routes'
+import { ApiError } from '../../shared/errors'
+import { createFakePlatform, type FakePlatform } from './fake-platform'
+
+export { pluginPaths }
+
+export interface PluginHarness {
+  fake: FakePlatform
+  routes: PluginRoute[]
+  /** An admin (the adapter's service uid). */
+  admin: number
+  /** Calls one route as `uid`; resolves the result or rejects with the ApiError. */
+  call: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown }) => Promise<any>
+  /** Calls one route and returns the ApiError it fails with (fails the caller if it succeeds). */
+  fail: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown }) => Promise<ApiError>
+  /** Creates a Sunbird user and returns its uid. */
+  user: (identifier: string, username?: string) => Promise<number>
+}
+
+let suffixCounter = 0
+
+export function harness (): PluginHarness {
+  const fake = createFakePlatform()
+  const routes = pluginRoutes(fake, { suffix: () => `s${(++suffixCounter).toString(36)}` })
+  const admin = fake.addUser('admin', { admin: true })
+  const find = (method: string, path: string): PluginRoute => {
+    const route = routes.find((r) => r.method === method && r.path === path)
+    if (route === undefined) throw new Error(`no route ${method} ${path}`)
+    return route
+  }
+  // as the NodeBB mounting does: anything but an ApiError answers INTERNAL_ERROR
+  const call: PluginHarness['call'] = async (method, path, uid, args = {}) => {
+    try {
+      return await find(method, path).handler({ uid, params: args.params ?? {}, query: {}, body: args.body })
+    } catch (err) {
+      throw toApiError(err)
+    }
+  }
+  return {
+    fake,
+    routes,
+    admin,
+    call,
+    async fail (method, path, uid, args = {}) {
+      try {
+        await call(method, path, uid, args)
+      } catch (err) {
+        if (err instanceof ApiError) return err
+        throw err
+      }
+      throw new Error(`${method} ${path} succeeded but should have failed`)
+    },
+    async user (identifier, username = identifier.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)) {
+      const result = await call('post', pluginPaths.users, admin, { body: { identifier, username } })
+      return result.uid as number
+    }
+  }
+}
