@@ -1,0 +1,53 @@
+import t from 'tap'
+import { withLock } from '../../plugin/lock'
+import { FakeDb } from './fake-db'
+
+t.test('work on one name is serialised; other names run alongside', async (t) => {
+  const db = new FakeDb()
+  const log: string[] = []
+  const job = (name: string, id: string) => withLock(db, name, async () => {
+    log.push(`start ${id}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    log.push(`end ${id}`)
+  })
+  await Promise.all([job('forum:1', 'a'), job('forum:1', 'b'), job('forum:1', 'c')])
+  for (let i = 0; i < log.length; i += 2) {
+    t.match(log[i], /^start /)
+    t.equal(log[i + 1], log[i]?.replace('start', 'end'), 'no interleaving')
+  }
+  const both: string[] = []
+  await Promise.all([
+    withLock(db, 'forum:2', async () => { both.push('x'); await new Promise((resolve) => setTimeout(resolve, 10)); both.push('x') }),
+    withLock(db, 'forum:3', async () => { both.push('y') })
+  ])
+  t.same(both, ['x', 'y', 'x'])
+  t.equal(await db.getObjectField('sunbird:locks', 'forum:1'), '0', 'released')
+})
+
+t.test('a failing job releases the lock', async (t) => {
+  const db = new FakeDb()
+  await t.rejects(withLock(db, 'n', async () => { throw new Error('boom') }), /boom/)
+  t.equal(await withLock(db, 'n', async () => 42), 42)
+})
+
+t.test('waiting too long is a CONFLICT; a stale lock is broken', async (t) => {
+  const db = new FakeDb()
+  let clock = 1000
+  const now = () => clock
+  const sleep = async (ms: number) => { clock += ms }
+  await db.incrObjectFieldBy('sunbird:locks', 'held', 1)
+  await db.setObjectField('sunbird:locks', 'held:at', 1000)
+  await t.rejects(withLock(db, 'held', async () => 1, { now, sleep, waitMs: 100, staleMs: 60000 }), { code: 'CONFLICT' })
+  clock = 1000 + 60001
+  t.equal(await withLock(db, 'held', async () => 'ran', { now, sleep, waitMs: 100, staleMs: 60000 }), 'ran')
+})
+
+t.test('a failed release is reported, not thrown', async (t) => {
+  const db = new FakeDb()
+  const errors: unknown[] = []
+  const original = db.deleteObjectField.bind(db)
+  db.deleteObjectField = async () => { throw new Error('db down') }
+  t.equal(await withLock(db, 'n', async () => 'done', { onReleaseError: (err) => errors.push(err) }), 'done')
+  t.equal(errors.length, 1)
+  db.deleteObjectField = original
+})

@@ -1,0 +1,69 @@
+import t from 'tap'
+import { harness, pluginPaths } from './helper'
+import { emailLocalPart } from '../../plugin/user-service'
+
+const P = pluginPaths
+
+t.test('create maps the Sunbird id both ways, with a confirmed synthetic email', async (t) => {
+  const h = harness()
+  const res = await h.call('post', P.users, h.admin, { body: { identifier: 'sb-1', username: 'Learner One', fullname: ' A Learner ' } })
+  t.equal(res.identifier, 'sb-1')
+  t.equal(res.username, 'Learner One')
+  t.ok(res.uid > 0)
+  t.equal(await h.fake.db.getObjectField('sunbird:uid-by-sunbird-id', 'sb-1'), String(res.uid))
+  t.equal(await h.fake.db.getObjectField('sunbird:sunbird-id-by-uid', String(res.uid)), 'sb-1')
+  t.equal(await h.fake.db.getObjectField(`user:${res.uid}`, 'email'), 'learner-one@sunbird.invalid')
+  t.equal(await h.fake.db.getObjectField(`user:${res.uid}`, 'email:confirmed'), '1')
+  t.equal(await h.fake.db.getObjectField(`user:${res.uid}`, 'fullname'), 'A Learner')
+  h.fake.settings.emailDomain = 'learn.example.org'
+  const two = await h.call('post', P.users, h.admin, { body: { identifier: 'sb-2', username: 'second' } })
+  t.equal(await h.fake.db.getObjectField(`user:${two.uid}`, 'email'), 'second@learn.example.org', 'the setting is read on each create')
+})
+
+t.test('create refuses, writing nothing', async (t) => {
+  const h = harness()
+  await h.user('sb-1', 'taken')
+  h.fake.addUser('NodebbOnly')
+  const before = h.fake.dump()
+  const cases: Array<[string, unknown, string]> = [
+    ['mapped id', { identifier: 'sb-1', username: 'other' }, 'USER_EXISTS'],
+    ['username taken', { identifier: 'sb-2', username: 'taken' }, 'USERNAME_TAKEN'],
+    ['NodeBB user, other case', { identifier: 'sb-2', username: 'nodebbonly' }, 'USERNAME_TAKEN'],
+    ['too short for NodeBB', { identifier: 'sb-2', username: 'x' }, 'INVALID_REQUEST'],
+    ['too long for NodeBB', { identifier: 'sb-2', username: 'x'.repeat(17) }, 'INVALID_REQUEST'],
+    ['characters NodeBB refuses', { identifier: 'sb-2', username: 'a<b>c' }, 'INVALID_REQUEST'],
+    ['missing username', { identifier: 'sb-2' }, 'INVALID_REQUEST'],
+    ['id with a colon', { identifier: 'a:b', username: 'abc' }, 'INVALID_REQUEST'],
+    ['unknown field', { identifier: 'sb-2', username: 'abc', admin: true }, 'INVALID_REQUEST']
+  ]
+  for (const [why, body, code] of cases) t.equal((await h.fail('post', P.users, h.admin, { body })).code, code, why)
+  const err = await h.fail('post', P.users, h.admin, { body: { identifier: 'sb-2', username: 'x' } })
+  t.match(err.message, /username-too-short/, 'NodeBB\'s reason is given')
+  t.equal(h.fake.dump(), before)
+})
+
+t.test('read: the forums a user reaches, directly or through groups, with levels', async (t) => {
+  const h = harness()
+  await h.user('sb-1', 'learner')
+  await h.user('sb-2', 'other')
+  const ctx = { type: 'batch', identifier: 'b' }
+  const a = await h.call('post', P.forums, h.admin, { body: { name: 'A', context: ctx, privileges: [{ permissions: ['vote'], users: ['sb-1'] }] } })
+  const b = await h.call('post', P.forums, h.admin, { body: { name: 'B', context: ctx, groups: [{ permissions: ['topic'], members: ['sb-1'] }] } })
+  await h.call('post', P.forums, h.admin, { body: { name: 'C', context: ctx, privileges: [{ permissions: ['moderate'], users: ['sb-2'] }] } })
+  const res = await h.call('get', P.user, h.admin, { params: { identifier: 'sb-1' } })
+  t.same(res.user, { identifier: 'sb-1', uid: res.user.uid, username: 'learner', fullname: null })
+  t.same(res.forums.map((f: any) => [f.identifier, f.name, f.permissions]), [
+    [a.identifier, 'A', ['read', 'vote']],
+    [b.identifier, 'B', ['read', 'vote', 'post', 'topic']]
+  ])
+  t.equal((await h.fail('get', P.user, h.admin, { params: { identifier: 'nobody' } })).code, 'USER_NOT_FOUND')
+  t.equal((await h.fail('get', P.user, h.admin, { params: { identifier: '../etc' } })).code, 'INVALID_REQUEST')
+})
+
+t.test('email local part is mail-safe', async (t) => {
+  t.equal(emailLocalPart('Learner One'), 'learner-one')
+  t.equal(emailLocalPart('..weird..name..'), 'weird.name')
+  t.equal(emailLocalPart('***'), 'user')
+  t.equal(emailLocalPart('ज्ञान'), 'user')
+  t.equal(emailLocalPart('x'.repeat(100)).length, 64)
+})
