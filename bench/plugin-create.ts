@@ -1,0 +1,85 @@
+/**
+ * bench/plugin-create: what one forum create costs inside a real NodeBB, against a bare category
+ * create, measured in one run: wall time (median of RUNS) and Redis commands (NodeBB's database
+ * round trips, from INFO commandstats). Needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL (the
+ * Redis NodeBB uses). Loopback only; every forum it makes is deleted again.
+ */
+import { randomBytes } from 'node:crypto'
+import { hostname, cpus } from 'node:os'
+import { callNodebb, nodebbTarget } from '../test/e2e/nodebb'
+import { redisCommandCounter } from './redis-commands'
+
+const RUNS = Number(process.env.RUNS ?? 7)
+
+function median (values: number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] as number
+}
+
+async function main (): Promise<void> {
+  const nb = nodebbTarget()
+  const redisUrl = process.env.NODEBB_REDIS_URL
+  if (nb === null || redisUrl === undefined) {
+    console.log('bench/plugin-create needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL; skipped')
+    return
+  }
+  const redis = await redisCommandCounter(redisUrl)
+  const tag = randomBytes(3).toString('hex')
+  const admin = nb.adminUid
+  const users: string[] = []
+  for (let i = 0; i < 30; i++) {
+    const identifier = `bench-${tag}-${i}`
+    const res = await callNodebb(nb, 'POST', '/api/v3/plugins/sunbird/users', admin, { identifier, username: `b${tag}${i}` })
+    if (res.status !== 200) throw new Error(`user create failed: ${JSON.stringify(res.body)}`)
+    users.push(identifier)
+  }
+  const groups = (offset: number) => [0, 1, 2].map((g) => ({ permissions: [['read', 'post', 'topic'][g] as string], members: users.slice(((offset + g) * 10) % 30, ((offset + g) * 10) % 30 + 10) }))
+  const body = {
+    name: `bench ${tag}`,
+    context: { type: 'batch', identifier: `bench-${tag}` },
+    groups: groups(0),
+    privileges: [{ permissions: ['moderate'], users: users.slice(0, 2) }],
+    children: [0, 1, 2, 3, 4].map((c) => ({ name: `child ${c}`, groups: groups(c + 1), privileges: [{ permissions: ['post'], users: users.slice(10, 20) }] }))
+  }
+
+  const measure = async (label: string, op: () => Promise<() => Promise<void>>) => {
+    const times: number[] = []
+    const commands: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      const before = await redis.total()
+      const start = process.hrtime.bigint()
+      const cleanup = await op()
+      const ms = Number(process.hrtime.bigint() - start) / 1e6
+      const after = await redis.total()
+      times.push(ms)
+      commands.push(after - before - 1) // minus the INFO call between them
+      await cleanup()
+    }
+    return { label, ms: median(times), commands: median(commands) }
+  }
+
+  const bare = await measure('bare category create (NodeBB POST /api/v3/categories)', async () => {
+    const res = await callNodebb(nb, 'POST', '/api/v3/categories', admin, { name: `bare ${tag}` })
+    const cid = Number((res.body.response as { cid?: number } | undefined)?.cid)
+    if (!(cid > 0)) throw new Error(`category create failed: ${JSON.stringify(res.body).slice(0, 300)}`)
+    return async () => { await callNodebb(nb, 'DELETE', `/api/v3/categories/${cid}`, admin) }
+  })
+  const forum = await measure('forum create, 5 children x 3 groups x 10 users (plugin POST /sunbird/forums)', async () => {
+    const res = await callNodebb(nb, 'POST', '/api/v3/plugins/sunbird/forums', admin, body)
+    const id = (res.body.response as { identifier?: string } | undefined)?.identifier
+    if (id === undefined) throw new Error(`forum create failed: ${JSON.stringify(res.body).slice(0, 300)}`)
+    return async () => { await callNodebb(nb, 'DELETE', `/api/v3/plugins/sunbird/forums/${id}`, admin) }
+  })
+  await redis.close()
+
+  console.log(`machine: ${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; NodeBB at ${nb.url}; ${RUNS} runs each, medians`)
+  console.log('| operation | time (ms) | Redis commands |')
+  console.log('|---|---|---|')
+  for (const r of [bare, forum]) console.log(`| ${r.label} | ${r.ms.toFixed(1)} | ${r.commands} |`)
+  console.log(`ratio forum/bare: time ${(forum.ms / bare.ms).toFixed(2)}x, commands ${(forum.commands / bare.commands).toFixed(2)}x (the forum makes 6 categories, 18 auto groups, 180 memberships)`)
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
