@@ -46,7 +46,9 @@ export const pluginPaths = {
   user: '/sunbird/users/:identifier',
   forums: '/sunbird/forums',
   forum: '/sunbird/forums/:forumId',
-  contextForums: '/sunbird/contexts/:type/:identifier/forums'
+  contextForums: '/sunbird/contexts/:type/:identifier/forums',
+  drift: '/sunbird/drift',
+  repair: '/sunbird/forums/:forumId/repair'
 } as const
 
 /** Every route of the plugin, bound to one platform (NodeBB, or the fake in tests). */
@@ -94,6 +96,16 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
       method: 'get',
       path: pluginPaths.contextForums,
       handler: async (call) => forums.fetch(validate(Type.Object({ type: Context.properties.type, identifier: Context.properties.identifier }, { additionalProperties: false }), call.params, 'params'))
+    },
+    {
+      method: 'get',
+      path: pluginPaths.drift,
+      handler: async () => forums.driftReport()
+    },
+    {
+      method: 'post',
+      path: pluginPaths.repair,
+      handler: async (call) => forums.repair(validate(ForumIdParams, call.params, 'params').forumId, call.uid)
     }
   ]
 }

@@ -1,5 +1,6 @@
 import type { Db } from './platform'
 import type { Context } from '../shared/schemas/common'
+import { isLevel, type Level } from '../shared/permission-ladder'
 
 /**
  * The plugin's own records in NodeBB's database, under `sunbird:` keys. Every lookup the API
@@ -10,6 +11,8 @@ export const keys = {
   forum: (cid: number) => `sunbird:forum:${cid}`,
   children: (cid: number) => `sunbird:forum:${cid}:children`,
   groups: (cid: number) => `sunbird:forum:${cid}:groups`,
+  /** Declared ladder level per member: field `u:<uid>` or `g:<group name>`. */
+  levels: (cid: number) => `sunbird:forum:${cid}:levels`,
   group: (name: string) => `sunbird:group:${name}`,
   context: (context: Context) => `sunbird:context:${context.type}:${context.identifier}`,
   uidBySunbirdId: 'sunbird:uid-by-sunbird-id',
@@ -79,11 +82,29 @@ export class Store {
     await this.db.sortedSetRemove(keys.context(record.context), String(record.cid))
     if (record.parent !== null) await this.db.sortedSetRemove(keys.children(record.parent), String(record.cid))
     await this.db.sortedSetRemove(keys.forums, String(record.cid))
-    await this.db.deleteAll([keys.forum(record.cid), keys.children(record.cid), keys.groups(record.cid)])
+    await this.db.deleteAll([keys.forum(record.cid), keys.children(record.cid), keys.groups(record.cid), keys.levels(record.cid)])
   }
 
   async touchForum (cid: number, now: number): Promise<void> {
     if (await this.db.exists(keys.forum(cid))) await this.db.setObjectField(keys.forum(cid), 'updatedOn', now)
+  }
+
+  async getLevels (cid: number, fields: string[]): Promise<Record<string, Level | null>> {
+    if (fields.length === 0) return {}
+    const raw = await this.db.getObjectFields(keys.levels(cid), fields)
+    return Object.fromEntries(fields.map((f) => { const v = raw[f]; return [f, isLevel(v) ? v : null] }))
+  }
+
+  async getAllLevels (cid: number): Promise<Record<string, Level>> {
+    const raw = await this.db.getObject(keys.levels(cid)) ?? {}
+    return Object.fromEntries(Object.entries(raw).filter((e): e is [string, Level] => isLevel(e[1])))
+  }
+
+  /** Sets declared levels; null removes the member's entry. */
+  async setLevels (cid: number, levels: Array<{ key: string, level: Level | null }>): Promise<void> {
+    const set = levels.filter((l) => l.level !== null)
+    if (set.length > 0) await this.db.setObject(keys.levels(cid), Object.fromEntries(set.map((l) => [l.key, l.level as string])))
+    for (const l of levels) if (l.level === null) await this.db.deleteObjectField(keys.levels(cid), l.key)
   }
 
   async childrenOf (cid: number): Promise<number[]> {

@@ -114,6 +114,14 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
         await platform.renameCategory(cid, op.name)
         return
       }
+      case 'recordLevels': {
+        const cid = cidOf(op.forum)
+        const levels = op.levels.map(({ member, level }) => ({ key: 'uid' in member ? `u:${member.uid}` : `g:${groupName(member.group)}`, level }))
+        const previous = await store.getLevels(cid, levels.map((l) => l.key))
+        undo.push(() => store.setLevels(cid, levels.map(({ key }) => ({ key, level: previous[key] ?? null }))))
+        await store.setLevels(cid, levels)
+        return
+      }
       case 'touchForum':
         await store.touchForum(cidOf(op.forum), platform.now())
     }

@@ -23,6 +23,8 @@ export type Op =
   | { op: 'rescind', forum: ForumRef, privileges: string[], members: Member[] }
   | { op: 'rename', forum: ForumRef, name: string, previous: string }
   | { op: 'touchForum', forum: ForumRef }
+  /** Remembers each named member's declared level (null: none), so drift from it can be found and repaired. */
+  | { op: 'recordLevels', forum: ForumRef, levels: Array<{ member: Member, level: Level | null }> }
 
 /** One `groups[]` entry, references resolved. */
 export interface GroupSpec {
@@ -162,6 +164,7 @@ function privilegeOps (root: Node): Op[] {
     // rescind before give: a member moving down never holds both levels at once
     for (const r of rescinds.values()) ops.push({ op: 'rescind', forum: node.forum, privileges: r.privileges, members: r.members })
     for (const g of gives.values()) ops.push({ op: 'give', forum: node.forum, privileges: g.privileges, members: g.members })
+    if (desired.size > 0) ops.push({ op: 'recordLevels', forum: node.forum, levels: [...desired.values()].map(({ member, level }) => ({ member, level })) })
   }
   return ops
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../shared/errors'
-import { parsePermissions } from '../../shared/permission-ladder'
+import { isLevel, parsePermissions, type Level } from '../../shared/permission-ladder'
 import { toBoolean, type Context } from '../../shared/schemas/common'
 import {
   limits, type Forum, type ForumChildInput, type ForumCreateRequest, type ForumDeleteResult, type ForumFetchResult,
@@ -11,8 +11,18 @@ import type { Store } from '../store'
 import { withLock } from '../lock'
 import { executePlan, PlanFailedError } from './execute'
 import { planCreate, planUpdate, type GroupSpec, type NewForumSpec, type Plan, type PrivilegeSpec } from './plan'
-import { collectCids, readForumTrees, toForumState, type ForumNode } from './state'
+import { collectCids, readForumTrees, readHolders, toForumState, type ForumNode, type PrivilegeHolders } from './state'
+import { forumDrift, type MemberDrift } from './drift'
 import { forumView, viewLookups } from './view'
+
+export interface DriftReport {
+  forums: Array<{ identifier: string, name: string, context: Context, members: MemberDrift[] }>
+  count: number
+}
+
+function validLevels (raw: Record<string, string> | null): Record<string, Level> {
+  return Object.fromEntries(Object.entries(raw ?? {}).filter((e): e is [string, Level] => isLevel(e[1])))
+}
 
 export interface ForumServiceOptions {
   suffix?: () => string
@@ -205,6 +215,60 @@ export class ForumService {
       }
       await purge(node)
       return { identifier: forumId, deleted, groupsRemoved }
+    })
+  }
+
+  // ---- drift and repair
+
+  /** Forums whose NodeBB privileges differ from their recorded levels, a batch of forums per bulk read. */
+  async driftReport (): Promise<DriftReport> {
+    const all = (await this.platform.db.getSortedSetRange('sunbird:forums', 0, -1)).map(Number)
+    const forums: DriftReport['forums'] = []
+    for (let i = 0; i < all.length; i += 200) {
+      const cids = all.slice(i, i + 200)
+      const [holders, levels, records, names] = await Promise.all([
+        readHolders(this.platform, cids),
+        this.platform.db.getObjects(cids.map((cid) => `sunbird:forum:${cid}:levels`)),
+        this.store.getForums(cids),
+        this.platform.getCategoryNames(cids)
+      ])
+      cids.forEach((cid, j) => {
+        const record = records[j]
+        const name = names[j]
+        if (record === null || record === undefined || name === null || name === undefined) return
+        const members = forumDrift(validLevels(levels[j] ?? null), holders[j] as PrivilegeHolders)
+        if (members.length > 0) forums.push({ identifier: String(cid), name, context: record.context, members })
+      })
+    }
+    return { forums, count: forums.length }
+  }
+
+  /** Puts a forum's NodeBB privileges back to its recorded levels, through the same planner and executor. */
+  async repair (forumId: string, actor: number): Promise<{ identifier: string, repaired: number, forum: Forum }> {
+    const cid = Number(forumId)
+    await this.requireForum(cid)
+    return withLock(this.platform.db, `forum:${cid}`, async () => {
+      const [node] = await readForumTrees(this.platform, this.store, [cid])
+      if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
+      const drift = forumDrift(await this.store.getAllLevels(cid), node.holders)
+      if (drift.length > 0) {
+        const plan = planUpdate({
+          forum: toForumState(node),
+          context: node.record.context,
+          isPublic: node.record.isPublic,
+          actor,
+          groups: [],
+          privileges: drift.map((d) => ({
+            level: d.recorded,
+            applyToChildren: false,
+            uids: d.key.startsWith('u:') ? [Number(d.key.slice(2))] : [],
+            groupNames: d.key.startsWith('g:') ? [d.key.slice(2)] : []
+          })),
+          children: []
+        }, { suffix: this.suffix })
+        await this.run(plan, actor)
+      }
+      return { identifier: forumId, repaired: drift.length, forum: await this.readOne(cid) }
     })
   }
 

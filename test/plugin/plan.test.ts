@@ -80,7 +80,7 @@ t.test('update: rename, members replaced, level moved down rescinds first', asyn
     privileges: [{ level: 'post', applyToChildren: false, uids: [7], groupNames: [] }],
     children: []
   }, suffixes())
-  t.same(kinds(plan.ops), ['rename', 'setGroupApplyToChildren', 'leaveGroup', 'joinGroup', 'rescind', 'rescind', 'touchForum'])
+  t.same(kinds(plan.ops), ['rename', 'setGroupApplyToChildren', 'leaveGroup', 'joinGroup', 'rescind', 'rescind', 'recordLevels', 'touchForum'])
   t.same((plan.ops[2] as Extract<Op, { op: 'leaveGroup' }>).uids, [1])
   t.same((plan.ops[3] as Extract<Op, { op: 'joinGroup' }>).uids, [4])
   const rescinds = plan.ops.filter((o) => o.op === 'rescind') as Array<Extract<Op, { op: 'rescind' }>>
@@ -100,8 +100,9 @@ t.test('update: null removes, level unchanged plans nothing for that member', as
     privileges: [{ level: null, applyToChildren: false, uids: [7], groupNames: [] }, { level: 'read', applyToChildren: false, uids: [8], groupNames: [] }],
     children: []
   }, suffixes())
-  t.same(kinds(plan.ops), ['rescind', 'touchForum'])
+  t.same(kinds(plan.ops), ['rescind', 'recordLevels', 'touchForum'])
   t.same((plan.ops[0] as Extract<Op, { op: 'rescind' }>).privileges, privilegesForLevel('vote'))
+  t.same((plan.ops[1] as Extract<Op, { op: 'recordLevels' }>).levels, [{ member: { uid: 7 }, level: null }, { member: { uid: 8 }, level: 'read' }], 'declared levels are recorded, unchanged ones too')
 })
 
 t.test('update: applyToChildren reaches existing descendants and new children', async (t) => {

@@ -1,0 +1,50 @@
+import t from 'tap'
+import { harness, pluginPaths } from './helper'
+import { forumDrift } from '../../plugin/forum/drift'
+import { privilegesForLevel } from '../../shared/permission-ladder'
+
+const ctx = { type: 'batch', identifier: 'b' }
+const P = pluginPaths
+
+t.test('drift: a manual edit in NodeBB is found, shown and repaired', async (t) => {
+  const h = harness()
+  const learner = await h.user('sb-1')
+  const f = await h.call('post', P.forums, h.admin, {
+    body: { name: 'A', context: ctx, groups: [{ permissions: ['topic'] }], privileges: [{ permissions: ['post'], users: ['sb-1'] }] }
+  })
+  const cid = Number(f.identifier)
+  const group = f.forum.groups[0].identifier
+  t.same(await h.call('get', P.drift, h.admin), { forums: [], count: 0 }, 'a fresh forum has no drift')
+  const clean = h.fake.dump()
+
+  // an admin gives the learner moderate and takes topic creation from the group, in NodeBB's privileges page
+  await h.fake.givePrivileges(cid, ['moderate', 'purge'], [learner])
+  await h.fake.rescindPrivileges(cid, ['groups:topics:create'], [group])
+  const report = await h.call('get', P.drift, h.admin)
+  t.equal(report.count, 1)
+  t.equal(report.forums[0].identifier, f.identifier)
+  t.same(report.forums[0].members, [
+    { key: `g:${group}`, recorded: 'topic', actual: { permissions: ['read', 'vote', 'post'], extra: ['topics:tag'] }, missing: ['topics:create'], extra: [] },
+    { key: `u:${learner}`, recorded: 'post', actual: { permissions: ['read', 'vote', 'post'], extra: ['purge', 'moderate'] }, missing: [], extra: ['purge', 'moderate'] }
+  ])
+
+  const repaired = await h.call('post', P.repair, h.admin, { params: { forumId: f.identifier } })
+  t.equal(repaired.repaired, 2)
+  t.same(repaired.forum.users, [{ identifier: 'sb-1', permissions: ['read', 'vote', 'post'] }])
+  t.same(await h.call('get', P.drift, h.admin), { forums: [], count: 0 })
+  t.equal(h.fake.dump().replace(/"updatedOn","\d+"/g, ''), clean.replace(/"updatedOn","\d+"/g, ''), 'NodeBB is back where the plugin left it')
+  const again = await h.call('post', P.repair, h.admin, { params: { forumId: f.identifier } })
+  t.equal(again.repaired, 0, 'repairing a clean forum changes nothing')
+  t.equal((await h.fail('post', P.repair, h.admin, { params: { forumId: '999' } })).code, 'FORUM_NOT_FOUND')
+})
+
+t.test('drift: unrecorded members are NodeBB\'s own; removed access is recorded as none', async (t) => {
+  const h = harness()
+  const learner = await h.user('sb-1')
+  const f = await h.call('post', P.forums, h.admin, { body: { name: 'A', context: ctx, privileges: [{ permissions: ['read'], users: ['sb-1'] }] } })
+  await h.call('patch', P.forum, h.admin, { params: { forumId: f.identifier }, body: { privileges: [{ permissions: null, users: ['sb-1'] }] } })
+  const other = h.fake.addUser('nodebb-only')
+  await h.fake.givePrivileges(Number(f.identifier), privilegesForLevel('read'), [other])
+  t.same(await h.call('get', P.drift, h.admin), { forums: [], count: 0 })
+  t.same(forumDrift({}, { users: new Map([[learner, new Set(['read'])]]), groups: new Map() }), [])
+})
