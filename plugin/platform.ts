@@ -34,11 +34,14 @@ export interface PluginSettings {
   emailDomain: string
   /** Sunbird-mapped users skip NodeBB's post queue and new-user posting delays. */
   exemptNewUserRestrictions: boolean
+  /** New forums are public (NodeBB's default grants kept) when a create request does not say. */
+  defaultPublic: boolean
 }
 
 export const defaultSettings: PluginSettings = {
   emailDomain: 'sunbird.invalid',
-  exemptNewUserRestrictions: true
+  exemptNewUserRestrictions: true,
+  defaultPublic: false
 }
 
 /** A member of a privilege: a uid (user) or a group name. */

@@ -141,7 +141,7 @@ export class ForumService {
       forum: spec,
       context: request.context,
       parentCid: request.parent === undefined ? null : Number(request.parent),
-      isPublic: request.public === true,
+      isPublic: request.public ?? (await this.platform.getSettings()).defaultPublic,
       creator: actor
     }, { suffix: this.suffix })
     const cids = await this.run(plan, actor)

@@ -47,15 +47,21 @@ interface Nconf { get: (key: string) => unknown }
 
 export const SETTINGS_HASH = 'sunbird-discussions'
 
+/** meta.settings keeps checkboxes as 'on'/'off' strings (or booleans when saved from code). */
+function flag (value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null || value === '') return fallback
+  return value === true || value === 'on' || value === 'true' || value === '1' || value === 1
+}
+
 /** Plugin settings with defaults; strings from meta.settings are parsed here, once per read. */
 export function parseSettings (raw: Record<string, unknown>, configDomain: unknown): PluginSettings {
   const domain = typeof raw.emailDomain === 'string' && raw.emailDomain.trim() !== ''
     ? raw.emailDomain.trim()
     : (typeof configDomain === 'string' && configDomain !== '' ? configDomain : defaultSettings.emailDomain)
-  const exempt = raw.exemptNewUserRestrictions
   return {
     emailDomain: domain,
-    exemptNewUserRestrictions: exempt === undefined || exempt === '' ? defaultSettings.exemptNewUserRestrictions : exempt === true || exempt === 'on' || exempt === 'true' || exempt === '1'
+    exemptNewUserRestrictions: flag(raw.exemptNewUserRestrictions, defaultSettings.exemptNewUserRestrictions),
+    defaultPublic: flag(raw.defaultPublic, defaultSettings.defaultPublic)
   }
 }
 

@@ -258,3 +258,13 @@ t.test('cleanup: NodeBB-side deletes leave no dangling ids', async (t) => {
   t.same(fetched.forums.map((x: any) => [x.identifier, x.parent]), [[child, null]])
   t.equal((await h.fail('get', P.forum, h.admin, { params: { forumId: f.identifier } })).code, 'FORUM_NOT_FOUND')
 })
+
+t.test('the defaultPublic setting decides when a request does not', async (t) => {
+  const { h } = await seeded()
+  h.fake.settings.defaultPublic = true
+  const open = await h.call('post', P.forums, h.admin, { body: { name: 'Open', context: ctx } })
+  t.equal(open.forum.public, true)
+  const closed = await h.call('post', P.forums, h.admin, { body: { name: 'Closed', context: ctx, public: false } })
+  t.equal(closed.forum.public, false)
+  t.same(held(h, closed.identifier, 'registered-users', 'group'), [])
+})

@@ -105,3 +105,11 @@ t.test('filter:category.create: a private Sunbird forum gets no default grants',
   const other = { data: {}, defaultPrivileges: ['groups:read'], guestPrivileges: ['groups:read'], modPrivileges: [] }
   t.same(await onCategoryCreate(other), { data: {}, defaultPrivileges: ['groups:read'], guestPrivileges: ['groups:read'], modPrivileges: [] }, 'other categories keep NodeBB\'s defaults')
 })
+
+t.test('settings from meta.settings: defaults, strings and the config fallback', async (t) => {
+  const { parseSettings } = await import('../../plugin/nodebb/platform')
+  t.same(parseSettings({}, undefined), { emailDomain: 'sunbird.invalid', exemptNewUserRestrictions: true, defaultPublic: false })
+  t.same(parseSettings({}, 'config.example'), { emailDomain: 'config.example', exemptNewUserRestrictions: true, defaultPublic: false })
+  t.same(parseSettings({ emailDomain: ' learn.example ', exemptNewUserRestrictions: 'off', defaultPublic: 'on' }, 'config.example'),
+    { emailDomain: 'learn.example', exemptNewUserRestrictions: false, defaultPublic: true })
+})
