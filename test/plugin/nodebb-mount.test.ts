@@ -3,6 +3,7 @@ import { mountRoutes } from '../../plugin/nodebb/api-routes'
 import { nodebbCallerCheck } from '../../plugin/nodebb/callers'
 import { nodebbRequire } from '../../plugin/nodebb/require'
 import { onCategoryCreate } from '../../plugin/index'
+import { parseSettings } from '../../plugin/nodebb/platform'
 import { pluginRoutes, pluginPaths, type PluginRoute } from '../../plugin/routes'
 import { createFakePlatform } from './fake-platform'
 
@@ -107,7 +108,6 @@ t.test('filter:category.create: a private Sunbird forum gets no default grants',
 })
 
 t.test('settings from meta.settings: defaults, strings and the config fallback', async (t) => {
-  const { parseSettings } = await import('../../plugin/nodebb/platform')
   t.same(parseSettings({}, undefined), { emailDomain: 'sunbird.invalid', exemptNewUserRestrictions: true, defaultPublic: false })
   t.same(parseSettings({}, 'config.example'), { emailDomain: 'config.example', exemptNewUserRestrictions: true, defaultPublic: false })
   t.same(parseSettings({ emailDomain: ' learn.example ', exemptNewUserRestrictions: 'off', defaultPublic: 'on' }, 'config.example'),
