@@ -1,9 +1,16 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import envelope from './plugins/envelope'
+import envelope, { frameworkErrors } from './plugins/envelope'
+import metricsPlugin from './plugins/metrics'
+import redisPlugin from './plugins/redis'
+import nodebbClient from './plugins/nodebb-client'
+import idempotency from './plugins/idempotency'
 import swaggerPlugin from './plugins/swagger'
 import healthRoutes from './routes/health'
+import operationsRoutes from './routes/operations'
+import userRoutes from './routes/user'
+import forumRoutes from './routes/forum'
 import { referencedSchemas } from '../shared/schemas/forum'
 import type { Config } from './config'
 
@@ -33,7 +40,9 @@ export function fastifyOptions (config: Config) {
         allErrors: false
       }
     },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 }
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // a malformed URL or an over-long path parameter answers in the envelope too
+    frameworkErrors
   }
 }
 
@@ -46,8 +55,18 @@ async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   f.decorate('config', opts.config)
   for (const schema of referencedSchemas) f.addSchema(schema)
   await f.register(envelope)
+  await f.register(metricsPlugin)
+  await f.register(redisPlugin)
+  await f.register(nodebbClient)
+  await f.register(idempotency)
   await f.register(swaggerPlugin)
   await f.register(healthRoutes)
+  await f.register(operationsRoutes)
+  // the Sunbird API, under the gateway's prefix; operations routes stay at the root
+  await f.register(async (api) => {
+    await api.register(userRoutes)
+    await api.register(forumRoutes)
+  }, { prefix: opts.config.ROUTE_PREFIX })
 }
 
 export default fp(app, { name: 'sunbird-adapter', fastify: '5.x' })

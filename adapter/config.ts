@@ -18,10 +18,13 @@ export const ConfigSchema = Type.Object({
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 72000 }),
   CLOSE_GRACE_MS: Type.Integer({ minimum: 0, default: 10000, description: 'How long in-flight requests get on shutdown' }),
   NODEBB_URL: Type.String({ default: 'http://127.0.0.1:4567', pattern: '^https?://' }),
-  NODEBB_TOKEN: Type.String({ default: '', description: 'A NodeBB master token (uid 0); never logged' }),
+  // visible ASCII only: the token goes into a header, and a malformed one must fail here, not in a log line
+  NODEBB_TOKEN: Type.String({ default: '', pattern: '^[\\x21-\\x7e]*$', description: 'A NodeBB master token (uid 0); never logged' }),
   NODEBB_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
   NODEBB_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
-  REDIS_URL: Type.String({ default: '', description: 'Adapter state in Redis; in memory when empty' }),
+  NODEBB_SERVICE_UID: Type.Integer({ minimum: 1, default: 1, description: 'The NodeBB uid every call acts as (an administrator) until user tokens are mapped to uids' }),
+  REDIS_URL: Type.String({ default: '', pattern: '^(rediss?://.*)?$', description: 'Adapter state in Redis; in memory when empty' }),
+  REDIS_KEY_PREFIX: Type.String({ default: 'sunbird-discussions:', maxLength: 64, pattern: '^[A-Za-z0-9:._-]*$', description: 'Prefix of every Redis key the adapter writes' }),
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 1, default: 86400 })
 }, { additionalProperties: false })
 

@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import { randomUUID } from 'node:crypto'
 import app, { fastifyOptions } from './app'
 import { loadConfig, ConfigError, type Config } from './config'
+import { checkNodebbAtStart } from './startup-check'
 
 /** Paths pino must never print: credentials in headers, and the NodeBB master token wherever it sits. */
 export const redactPaths = [
@@ -11,6 +12,7 @@ export const redactPaths = [
   'req.headers["x-authenticated-user-token"]',
   'req.headers.cookie',
   'headers.authorization',
+  '*.headers.authorization',
   'config.NODEBB_TOKEN',
   'NODEBB_TOKEN',
   '*.NODEBB_TOKEN',
@@ -70,6 +72,7 @@ async function main (): Promise<void> {
 
   if (config.SOCKET_PATH !== '') await server.listen({ path: config.SOCKET_PATH })
   else await server.listen({ host: config.HOST, port: config.PORT })
+  await checkNodebbAtStart(server)
 }
 
 if (require.main === module) {

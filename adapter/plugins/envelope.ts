@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Wrap a result in the success envelope for this route. */
     envelope: <R>(result: R) => Envelope<R>
+    /** The `params.err` this reply carries (set by the error path and by idempotent replays), for metrics. */
+    errCode: ErrorCode | null
   }
 }
 
@@ -45,6 +47,8 @@ export function classifyError (err: FastifyError | ApiError | Error): { code: Er
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return { code: 'INVALID_REQUEST', message: 'The request body is empty' }
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return { code: 'INVALID_REQUEST', message: 'Content-Length does not match the body' }
     case 'FST_ERR_RATE_LIMIT_EXCEEDED': return { code: 'RATE_LIMITED', message: undefined }
+    case 'FST_ERR_MAX_PARAM_LENGTH': return { code: 'INVALID_REQUEST', message: 'A path segment is too long' }
+    case 'FST_ERR_BAD_URL': return { code: 'INVALID_REQUEST', message: 'The URL is not valid (bad percent-encoding)' }
   }
   if (fe.statusCode === 429) return { code: 'RATE_LIMITED', message: undefined }
   if (fe.statusCode === 413) return { code: 'PAYLOAD_TOO_LARGE', message: undefined }
@@ -72,7 +76,18 @@ function describeValidation (err: { validation?: Array<{ instancePath: string, m
 
 function sendFailure (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string | undefined, result?: Record<string, unknown>): FastifyReply {
   const envelope = failureEnvelope(apiIdOf(request), code, message, { msgid: request.msgid ?? readMsgid(request.body), result })
+  reply.errCode = code
   return reply.code(errorCatalogue[code].status).type('application/json; charset=utf-8').send(envelope)
+}
+
+/**
+ * Errors Fastify raises before routing (a malformed URL, a path parameter over maxParamLength);
+ * passed as the `frameworkErrors` server option, so these too answer in the envelope.
+ */
+export function frameworkErrors (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { code, message } = classifyError(err)
+  request.log.info({ err: { code, message } }, 'request refused')
+  sendFailure(request, reply, code, message)
 }
 
 /**
@@ -81,6 +96,7 @@ function sendFailure (request: FastifyRequest, reply: FastifyReply, code: ErrorC
  */
 async function envelopePlugin (fastify: FastifyInstance): Promise<void> {
   fastify.decorateRequest('msgid', null)
+  fastify.decorateReply('errCode', null)
   fastify.decorateReply('envelope', function <R>(this: FastifyReply, result: R): Envelope<R> {
     return successEnvelope(apiIdOf(this.request), result, { msgid: this.request.msgid })
   })

@@ -24,6 +24,15 @@ async function swaggerPlugin (fastify: FastifyInstance): Promise<void> {
         }
       }
     },
+    // Fastify marks every body schema required; a DELETE's envelope (for its msgid) is optional
+    transformObject: (documentObject) => {
+      if (!('openapiObject' in documentObject)) return documentObject.swaggerObject
+      const paths = (documentObject.openapiObject.paths ?? {}) as Record<string, { delete?: { requestBody?: { required?: boolean } } }>
+      for (const path of Object.values(paths)) {
+        if (path.delete?.requestBody !== undefined) path.delete.requestBody.required = false
+      }
+      return documentObject.openapiObject
+    },
     refResolver: {
       // keep the $id names (Forum, ForumChildInput) as component names
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`

@@ -1,0 +1,115 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, isErrorCode } from '../../shared/errors'
+import { maxRetries } from './nodebb-client'
+import { MemoryIdempotencyStore } from '../idempotency/memory-store'
+import { RedisIdempotencyStore } from '../idempotency/redis-store'
+import { fingerprint, type IdempotencyStore } from '../idempotency/store'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A write: a repeated `params.msgid` replays the first answer instead of writing again. */
+    idempotent?: boolean
+  }
+  interface FastifyInstance {
+    idempotency: IdempotencyStore
+  }
+  interface FastifyRequest {
+    /** Set while this request owns its msgid's record. */
+    idempotencyClaim: { key: string, marker: string, fingerprint: string } | null
+  }
+}
+
+/** Header on a replayed answer. */
+export const replayHeader = 'idempotent-replayed'
+
+/**
+ * Outcomes stored for replay: successes and client errors that a retry would get again. Not 5xx
+ * (a retry may succeed), nor 408/429 or a CONFLICT (transient: another request held the forum).
+ */
+function storable (reply: FastifyReply): boolean {
+  const status = reply.statusCode
+  if (status >= 200 && status < 300) return true
+  return status >= 400 && status < 500 && status !== 408 && status !== 429 && reply.errCode !== 'CONFLICT' && reply.errCode !== 'RATE_LIMITED'
+}
+
+function keyOf (msgid: string): string {
+  return `idempotency:${msgid}`
+}
+
+/**
+ * Writes with `params.msgid` run at most once per msgid within IDEMPOTENCY_TTL_SECONDS. A repeat
+ * with the same request gets the first answer byte for byte (same resmsgid and ets, plus the
+ * `idempotent-replayed: true` header) and reaches no NodeBB; a repeat with another request, or one
+ * while the first is still running, is 409 CONFLICT. When the store is down, such writes are 503:
+ * running them unguarded could write twice.
+ */
+async function idempotencyPlugin (fastify: FastifyInstance): Promise<void> {
+  const config = fastify.config
+  const store: IdempotencyStore = fastify.redis === null
+    ? new MemoryIdempotencyStore()
+    : new RedisIdempotencyStore(fastify.redis, config.REDIS_KEY_PREFIX)
+  const ttlMs = config.IDEMPOTENCY_TTL_SECONDS * 1000
+  // the longest a request can run: its own timeout, or every NodeBB attempt
+  const leaseMs = Math.max(config.REQUEST_TIMEOUT_MS, (maxRetries + 1) * config.NODEBB_TIMEOUT_MS) + 5000
+  const counter = fastify.metrics.idempotency
+  fastify.decorate('idempotency', store)
+  fastify.decorateRequest('idempotencyClaim', null)
+
+  fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.routeOptions.config.idempotent !== true || request.msgid === null) return
+    const msgid = request.msgid
+    // the route template plus its params, not the raw URL: a trailing slash or an encoding does not make another request
+    const print = fingerprint(request.method, request.routeOptions.url ?? '', { params: request.params, request: (request.body as { request?: unknown } | undefined)?.request })
+    let claim
+    try {
+      claim = await store.claim(keyOf(msgid), print, leaseMs)
+    } catch (err) {
+      counter.inc({ outcome: 'unavailable' })
+      request.log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'idempotency store unavailable: refusing a write with a msgid')
+      throw new ApiError('UPSTREAM_UNAVAILABLE')
+    }
+    if (claim.kind === 'claimed') {
+      request.idempotencyClaim = { key: keyOf(msgid), marker: claim.marker, fingerprint: print }
+      counter.inc({ outcome: 'executed' })
+      return
+    }
+    if (claim.kind === 'done' && claim.fingerprint === print) {
+      counter.inc({ outcome: 'replayed' })
+      request.log.info({ status: claim.response.status }, 'replaying the answer to an earlier request with this msgid')
+      reply.errCode = isErrorCode(claim.response.err) ? claim.response.err : null
+      return reply.code(claim.response.status).type('application/json; charset=utf-8').header(replayHeader, 'true').send(claim.response.body)
+    }
+    counter.inc({ outcome: 'conflict' })
+    throw new ApiError('CONFLICT', claim.kind === 'pending'
+      ? `A request with msgid ${msgid} is still running; retry once it has finished`
+      : `msgid ${msgid} was already used for a different request`)
+  })
+
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotencyClaim
+    if (claim === null) return payload
+    request.idempotencyClaim = null
+    try {
+      if (storable(reply) && typeof payload === 'string') {
+        await store.complete(claim.key, claim.marker, claim.fingerprint, { status: reply.statusCode, body: payload, err: reply.errCode }, ttlMs)
+      } else {
+        await store.release(claim.key, claim.marker)
+      }
+    } catch (err) {
+      // the write is done and cannot be undone: answer it, and say that a retry may run it again
+      request.log.error({ err: { message: (err as Error).message } }, 'could not record the answer for this msgid; a retry may run the write again')
+    }
+    return payload
+  })
+
+  // an answer that never reached onSend (a hook failed, the client went away) frees its msgid
+  fastify.addHook('onResponse', async (request) => {
+    const claim = request.idempotencyClaim
+    if (claim === null) return
+    request.idempotencyClaim = null
+    await store.release(claim.key, claim.marker).catch(() => {})
+  })
+}
+
+export default fp(idempotencyPlugin, { name: 'idempotency', fastify: '5.x', dependencies: ['envelope', 'metrics', 'redis'] })

@@ -1,0 +1,141 @@
+import fp from 'fastify-plugin'
+import { Pool } from 'undici'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { isApiError } from '../../shared/errors'
+import type { Config } from '../config'
+import type { AdapterMetrics } from '../metrics'
+import { fillPath, pluginMount, type NodebbPath } from '../nodebb/paths'
+import { interpretAnswer, NodebbContractError, transportError, UpstreamUnavailableError } from '../nodebb/answer'
+
+export type NodebbMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+
+export interface NodebbCallOptions {
+  /** The acting NodeBB uid, sent as `_uid` beside the master token. */
+  uid: number
+  /** Values for the template's `:name` segments (percent-encoded here). */
+  params?: Record<string, string>
+  /** The JSON body (POST, PATCH, PUT); `_uid` is added to it. */
+  body?: Record<string, unknown>
+  /** The request's logger, so lines carry its id and msgid. */
+  log?: FastifyBaseLogger
+  /** The envelope's msgid, forwarded as `x-sunbird-msgid` for the plugin's audit log. */
+  msgid?: string | null
+  /** Override the retry budget (e.g. 0 for /ready, which must answer fast). */
+  retries?: number
+}
+
+export interface NodebbClient {
+  /** One Write API call to a plugin route; resolves the plugin's `response`, or throws an ApiError. */
+  call: <T = unknown>(method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions) => Promise<T>
+  /** NodeBB's origin and base path, for messages (never carries credentials). */
+  readonly where: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    nodebb: NodebbClient
+  }
+}
+
+/** The plugin's audit log reads the envelope's msgid from this header. */
+export const msgidHeader = 'x-sunbird-msgid'
+
+/** Most retries a GET gets; writes are never re-sent once a byte may have reached NodeBB. */
+export const maxRetries = 2
+const maxResponseBytes = 32 * 1024 * 1024
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** 50 ms then 150 ms, with jitter so that replicas do not retry in step. */
+function backoff (attempt: number): number {
+  return 50 * (3 ** attempt) * (0.75 + Math.random() / 2)
+}
+
+function retryable (method: NodebbMethod, err: unknown): boolean {
+  if (!(err instanceof UpstreamUnavailableError)) return false
+  // nothing was sent: safe for idempotent methods (GET, PUT, DELETE)
+  if (err.beforeSend) return method !== 'POST' && method !== 'PATCH'
+  if (method !== 'GET') return false
+  // a GET may also be re-sent after a dropped connection or a gateway-style 5xx; never after a
+  // timeout (that would multiply the wait) nor a refused token or a missing route (will not change)
+  return err.kind === 'unreachable' || (err.kind === 'status' && [502, 503, 504].includes(err.options.status ?? 0))
+}
+
+/** The client over one keep-alive pool; exported for tests that drive it without Fastify. */
+export function createNodebbClient (config: Config, metrics: AdapterMetrics, defaultLog: FastifyBaseLogger): NodebbClient & { close: () => Promise<void> } {
+  const url = new URL(config.NODEBB_URL)
+  const basePath = url.pathname.replace(/\/+$/, '')
+  const where = url.origin + basePath
+  const timeout = config.NODEBB_TIMEOUT_MS
+  const pool = new Pool(url.origin, {
+    connections: config.NODEBB_CONNECTIONS,
+    pipelining: 1,
+    connectTimeout: timeout,
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    maxResponseSize: maxResponseBytes
+  })
+  const authorization = `Bearer ${config.NODEBB_TOKEN}`
+
+  async function once (method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions): Promise<unknown> {
+    const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT'
+    const target = `${basePath}${pluginMount}${fillPath(path, options.params)}${hasBody ? '' : `?_uid=${options.uid}`}`
+    const headers: Record<string, string> = { accept: 'application/json', authorization }
+    if (typeof options.msgid === 'string') headers[msgidHeader] = options.msgid
+    let body: string | undefined
+    if (hasBody) {
+      headers['content-type'] = 'application/json'
+      body = JSON.stringify({ ...options.body, _uid: options.uid })
+    }
+    let status: number
+    let text: string
+    try {
+      // undici's own timeouts tick coarsely (up to ~1 s late); the signal bounds the whole attempt exactly
+      const res = await pool.request({ method, path: target, headers, body, signal: AbortSignal.timeout(timeout) })
+      status = res.statusCode
+      text = await res.body.text()
+    } catch (err) {
+      throw transportError(err, where, timeout)
+    }
+    return interpretAnswer(status, text, path)
+  }
+
+  async function call<T> (method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions): Promise<T> {
+    const log = options.log ?? defaultLog
+    const budget = options.retries ?? maxRetries
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now()
+      try {
+        const response = await once(method, path, options)
+        metrics.nodebb.observe({ method, route: path, outcome: 'ok' }, (performance.now() - started) / 1000)
+        log.trace({ nodebb: { method, route: path, attempt, ms: Math.round(performance.now() - started) } }, 'NodeBB call')
+        return response as T
+      } catch (err) {
+        const outcome = err instanceof UpstreamUnavailableError ? err.kind : isApiError(err) ? err.code : 'error'
+        metrics.nodebb.observe({ method, route: path, outcome }, (performance.now() - started) / 1000)
+        if (attempt < budget && retryable(method, err)) {
+          log.debug({ nodebb: { method, route: path, attempt, reason: (err as UpstreamUnavailableError).reason } }, 'NodeBB call failed; retrying')
+          await sleep(backoff(attempt))
+          continue
+        }
+        if (err instanceof UpstreamUnavailableError) {
+          log.warn({ nodebb: { method, route: path, attempt, kind: err.kind, status: err.options.status, reason: err.reason } }, 'NodeBB unavailable')
+        } else if (err instanceof NodebbContractError) {
+          log.error({ nodebb: { method, route: path, reason: err.reason } }, 'NodeBB refused a call the adapter made')
+        }
+        throw err
+      }
+    }
+  }
+
+  return { call, where, close: () => pool.close() }
+}
+
+/** `fastify.nodebb`: the one pool to NodeBB, closed with the app. */
+async function nodebbClientPlugin (fastify: FastifyInstance): Promise<void> {
+  const client = createNodebbClient(fastify.config, fastify.metrics, fastify.log)
+  fastify.decorate('nodebb', { call: client.call, where: client.where })
+  fastify.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(nodebbClientPlugin, { name: 'nodebb-client', fastify: '5.x', dependencies: ['metrics'] })

@@ -1,0 +1,47 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { apiIds } from '../../shared/envelope'
+import { ApiError } from '../../shared/errors'
+import { responseEnvelope } from '../../shared/schemas/common'
+import { probeNodebb, probeRedis } from '../nodebb/probe'
+
+const ReadyResult = Type.Object({
+  ready: Type.Boolean(),
+  checks: Type.Object({
+    nodebb: Type.String({ description: '`ok`, or why NodeBB (with the master token and the plugin) cannot be used' }),
+    redis: Type.String({ description: '`ok`, `disabled` (no REDIS_URL: state in memory), or why Redis cannot be used' })
+  })
+})
+
+/** Readiness and metrics, at the root (not under ROUTE_PREFIX): for the platform, not for Sunbird clients. */
+const operationsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get('/ready', {
+    config: { apiId: apiIds.ready },
+    schema: {
+      tags: ['operations'],
+      summary: 'Readiness',
+      description: 'Ready when NodeBB answers the plugin\'s status route with the master token and, when configured, Redis answers. Otherwise 503 UPSTREAM_UNAVAILABLE with the same checks in `result`.',
+      response: {
+        200: responseEnvelope(ReadyResult),
+        503: responseEnvelope(ReadyResult, 'Not ready: `params.err` is UPSTREAM_UNAVAILABLE')
+      }
+    }
+  }, async (_request, reply) => {
+    const [nodebb, redis] = await Promise.all([probeNodebb(fastify), probeRedis(fastify)])
+    const checks = { nodebb: nodebb.ok ? 'ok' : nodebb.reason, redis }
+    const ready = nodebb.ok && (redis === 'ok' || redis === 'disabled')
+    if (!ready) throw new ApiError('UPSTREAM_UNAVAILABLE', undefined, { ready, checks })
+    return reply.envelope({ ready, checks })
+  })
+
+  fastify.get('/metrics', {
+    schema: {
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      description: 'Requests by route and outcome; NodeBB call latency by plugin route and outcome; idempotency outcomes.',
+      response: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: Type.String() } } } }
+    }
+  }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(fastify.metrics.registry.render()))
+}
+
+export default operationsRoutes
