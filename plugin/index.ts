@@ -6,6 +6,10 @@ import { nodebbRequire } from './nodebb/require'
 import type { Platform } from './platform'
 import { pluginRoutes } from './routes'
 import { Cleanup } from './cleanup'
+import { mountAdminPage, nodebbSettingsStore } from './nodebb/acp-page'
+import { SETTINGS_HASH } from './nodebb/platform'
+import { AuditLog } from './acp/audit-log'
+import { validateSettings } from './acp/settings'
 
 /**
  * NodeBB hook entry points (plugin.json). Each is one line of glue: the logic lives in modules
@@ -23,14 +27,43 @@ const getPlatform = (): Platform => (platform ??= nodebbPlatform())
 const winston = (): Winston => nodebbRequire<Winston>('winston')
 const log = (msg: string, err?: unknown): void => winston().error(`${msg}${err instanceof Error ? `: ${err.stack ?? err.message}` : ''}`)
 
-/** `static:app.load` */
-export async function init (): Promise<void> {
+/** `static:app.load`: the ACP page. */
+export async function init (params: { router: Router }): Promise<void> {
+  mountAdminPage(params.router)
   winston().info('[sunbird] plugin loaded')
 }
 
-/** `static:api.routes`: the Sunbird routes under /api/v3/plugins/sunbird. */
+/** `static:api.routes`: the Sunbird routes under /api/v3/plugins/sunbird, each call recorded in the audit log. */
 export async function addRoutes (params: { router: Router, middleware: Record<string, RequestHandler> }): Promise<void> {
-  mountRoutes(params, pluginRoutes(getPlatform(), { log }), nodebbCallerCheck(), log)
+  const p = getPlatform()
+  mountRoutes(params, pluginRoutes(p, { log, settings: nodebbSettingsStore() }), nodebbCallerCheck(), log, new AuditLog(p.db))
+}
+
+interface AdminHeader { plugins: Array<{ route: string, icon: string, name: string }> }
+
+/** `filter:admin.header.build`: the ACP menu entry under Plugins. */
+export async function addAdminNavigation (header: AdminHeader): Promise<AdminHeader> {
+  header.plugins.push({ route: '/plugins/sunbird-discussions', icon: 'fa-sun', name: 'Sunbird Discussions' })
+  return header
+}
+
+interface SettingsSetHook { plugin: string, settings: Record<string, unknown>, quiet?: boolean }
+
+/**
+ * `filter:settings.set`: every save of our settings (the ACP form, the settings route, code) is
+ * checked and normalised here; a refusal reaches the ACP as NodeBB's "changes not saved" alert.
+ */
+export async function onSettingsSet (hook: SettingsSetHook): Promise<SettingsSetHook> {
+  if (hook.plugin !== SETTINGS_HASH) return hook
+  try {
+    hook.settings = validateSettings(hook.settings, await nodebbSettingsStore().read())
+    // quiet: NodeBB would otherwise ask for a restart, and ours are read on every use
+    hook.quiet = true
+  } catch (err) {
+    // NodeBB shows the message inside a translation string, where a comma starts a new argument
+    throw new Error((err instanceof Error ? err.message : String(err)).replaceAll(',', '&#44;'))
+  }
+  return hook
 }
 
 interface CategoryCreateHook {

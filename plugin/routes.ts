@@ -8,6 +8,9 @@ import { Store } from './store'
 import { ForumService } from './forum/service'
 import { UserService } from './user-service'
 import { validate } from './validate'
+import { acpPaths, acpRoutes } from './acp/routes'
+import { memorySettingsStore, type SettingsStore } from './acp/settings'
+import type { AuditInput } from './acp/audit-log'
 
 /**
  * The plugin's Write API routes as plain data: a method, a path under /api/v3/plugins and a
@@ -38,17 +41,42 @@ export function toApiError (err: unknown): ApiError {
 export interface RouteOptions {
   log?: (msg: string, err?: unknown) => void
   suffix?: () => string
+  /** Where the ACP settings are read and saved (meta.settings in NodeBB; in memory when not given). */
+  settings?: SettingsStore
+}
+
+/**
+ * The audit recording hook point: what the mounting reports after every call that reached a
+ * route, answered or refused. `forumId` is the route's own, or the one a create made.
+ */
+export function auditRecord (route: Pick<PluginRoute, 'method' | 'path'>, call: { uid: number, params: Record<string, unknown> }, outcome: { at: number, ms: number, msgid: string | null, error: string | null, result?: unknown }): AuditInput {
+  const fromParams = call.params.forumId
+  const created = route.method === 'post' && route.path === pluginPaths.forums && outcome.error === null
+    ? (outcome.result as { identifier?: unknown } | undefined)?.identifier
+    : undefined
+  const forumId = typeof fromParams === 'string' ? fromParams : typeof created === 'string' ? created : null
+  return {
+    at: outcome.at,
+    msgid: outcome.msgid,
+    uid: call.uid,
+    operation: `${route.method.toUpperCase()} ${route.path}`,
+    forumId: forumId === null ? null : forumId.slice(0, 16),
+    outcome: outcome.error ?? 'ok',
+    ms: outcome.ms
+  }
 }
 
 export const pluginPaths = {
   status: '/sunbird/status',
   users: '/sunbird/users',
   user: '/sunbird/users/:identifier',
+  userUid: '/sunbird/users/:identifier/uid',
   forums: '/sunbird/forums',
   forum: '/sunbird/forums/:forumId',
   contextForums: '/sunbird/contexts/:type/:identifier/forums',
   drift: '/sunbird/drift',
-  repair: '/sunbird/forums/:forumId/repair'
+  repair: '/sunbird/forums/:forumId/repair',
+  ...acpPaths
 } as const
 
 /** Every route of the plugin, bound to one platform (NodeBB, or the fake in tests). */
@@ -56,7 +84,7 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
   const store = new Store(platform.db)
   const forums = new ForumService(platform, store, options)
   const users = new UserService(platform, store)
-  return [
+  const routes: PluginRoute[] = [
     {
       method: 'get',
       path: pluginPaths.status,
@@ -71,6 +99,11 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
       method: 'get',
       path: pluginPaths.user,
       handler: async (call) => users.read(validate(UserIdentifierParams, call.params, 'params').identifier)
+    },
+    {
+      method: 'get',
+      path: pluginPaths.userUid,
+      handler: async (call) => users.uid(validate(UserIdentifierParams, call.params, 'params').identifier)
     },
     {
       method: 'post',
@@ -108,4 +141,7 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
       handler: async (call) => forums.repair(validate(ForumIdParams, call.params, 'params').forumId, call.uid)
     }
   ]
+  const operations = (): string[] => routes.map((r) => `${r.method.toUpperCase()} ${r.path}`)
+  routes.push(...acpRoutes({ platform, store, settings: options.settings ?? memorySettingsStore(), operations }))
+  return routes
 }

@@ -59,6 +59,14 @@ export class UserService {
     })
   }
 
+  /** The NodeBB uid of a Sunbird user: two hash-field reads, for the adapter's acting-user lookup. */
+  async uid (identifier: string): Promise<{ identifier: string, uid: number }> {
+    const [uid] = await this.store.uidsOf([identifier])
+    const [exists] = uid === null || uid === undefined ? [false] : await this.platform.usersExist([uid])
+    if (uid === null || uid === undefined || exists !== true) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
+    return { identifier, uid }
+  }
+
   async read (identifier: string): Promise<UserReadResult> {
     const [uid] = await this.store.uidsOf([identifier])
     const [user] = uid === null || uid === undefined ? [null] : await this.platform.getUsers([uid])

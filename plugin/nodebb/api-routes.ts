@@ -1,7 +1,8 @@
 import type { RequestHandler, Router, Request, Response } from 'express'
 import { nodebbRequire } from './require'
 import { ApiError, isApiError } from '../../shared/errors'
-import { toApiError, type PluginRoute, type RouteCall } from '../routes'
+import { auditRecord, toApiError, type PluginRoute, type RouteCall } from '../routes'
+import type { AuditInput } from '../acp/audit-log'
 
 interface RouteHelpers {
   setupApiRoute: (router: Router, verb: string, path: string, middlewares: RequestHandler[], controller: (req: Request, res: Response) => Promise<void>) => void
@@ -32,12 +33,26 @@ export interface CallerCheck {
   isTrustedCaller: (req: Request) => Promise<boolean>
 }
 
+export interface CallRecorder {
+  record: (input: AuditInput) => Promise<void>
+}
+
+/** The Sunbird envelope msgid the adapter forwards, kept printable and short. */
+export function msgidOf (req: Request): string | null {
+  const value = req.headers['x-sunbird-msgid']
+  if (typeof value !== 'string') return null
+  const clean = value.replace(/[^\x21-\x7e]/g, '').slice(0, 128)
+  return clean === '' ? null : clean
+}
+
 /**
  * Mounts the plugin's route table under NodeBB's Write API (`/api/v3/plugins/...`) through
  * setupApiRoute, so NodeBB's token auth runs first, then answers in NodeBB's `{status, response}`
- * shape with our catalogue code in `response.error` on failure.
+ * shape with our catalogue code in `response.error` on failure. Every call, answered or refused,
+ * is then given to the recorder (the audit log); recording runs after the answer is sent and
+ * its failure is only logged.
  */
-export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRoute[], callers: CallerCheck, log: (msg: string, err?: unknown) => void): void {
+export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRoute[], callers: CallerCheck, log: (msg: string, err?: unknown) => void, recorder?: CallRecorder): void {
   const routeHelpers = nodebbRequire<RouteHelpers>('./src/routes/helpers')
   const controllerHelpers = nodebbRequire<ControllerHelpers>('./src/controllers/helpers')
   const ensureLoggedIn = params.middleware.ensureLoggedIn
@@ -45,23 +60,35 @@ export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRou
 
   for (const route of routes) {
     routeHelpers.setupApiRoute(params.router, route.method, route.path, middlewares, async (req, res) => {
+      const started = Date.now()
+      const uid = Number((req as Request & { uid?: number }).uid ?? 0)
+      let error: string | null = null
+      let result: unknown
       try {
         if (!await callers.isTrustedCaller(req)) throw new ApiError('FORBIDDEN', 'Only the Sunbird adapter (master token) or an administrator may call this route')
         const call: RouteCall = {
-          uid: Number((req as Request & { uid?: number }).uid ?? 0),
+          uid,
           params: req.params as Record<string, string>,
           query: req.query as Record<string, unknown>,
           body: stripNodebbFields(req.body)
         }
-        const result = await route.handler(call)
+        result = await route.handler(call)
         await controllerHelpers.formatApiResponse(200, res, result)
       } catch (err) {
         const apiError = toApiError(err)
+        error = apiError.code
         if (!isApiError(err)) log(`[sunbird] ${route.method.toUpperCase()} ${route.path} failed`, err)
         res.status(apiError.status).json({
           status: { code: nodebbStatusCodes[apiError.status] ?? 'error', message: apiError.message },
           response: { error: apiError.code, ...(apiError.details === undefined ? {} : { details: apiError.details }) }
         })
+      }
+      if (recorder === undefined) return
+      try {
+        const at = Date.now()
+        await recorder.record(auditRecord(route, { uid, params: (req.params ?? {}) as Record<string, unknown> }, { at, ms: at - started, msgid: msgidOf(req), error, result }))
+      } catch (err) {
+        log(`[sunbird] could not record ${route.method.toUpperCase()} ${route.path} in the audit log`, err)
       }
     })
   }

@@ -1,0 +1,187 @@
+import { ApiError } from '../../shared/errors'
+
+/**
+ * The ACP settings form (meta.settings hash `sunbird-discussions`): what it holds, its defaults,
+ * and the check every save goes through. meta.settings stores strings (checkboxes as 'on'/'off',
+ * lists one entry a line), so parsing and validating live here, away from NodeBB.
+ */
+export interface AcpSettings {
+  emailDomain: string
+  exemptNewUserRestrictions: boolean
+  defaultPublic: boolean
+  /** Activity records older than this many days are dropped. */
+  activityRetentionDays: number
+  /** At most this many activity records are kept. */
+  activityRetentionCount: number
+  /** https URLs that receive activity webhooks. */
+  webhookUrls: string[]
+  /** Signs webhook deliveries; empty when none is set. */
+  webhookSecret: string
+  /** Keycloak realm roles that count as a Sunbird admin (update/delete any forum). */
+  adminRoles: string[]
+}
+
+export const acpDefaults: AcpSettings = {
+  emailDomain: '',
+  exemptNewUserRestrictions: true,
+  defaultPublic: false,
+  activityRetentionDays: 90,
+  activityRetentionCount: 10000,
+  webhookUrls: [],
+  webhookSecret: '',
+  adminRoles: []
+}
+
+export const settingsFields = Object.keys(acpDefaults) as Array<keyof AcpSettings>
+
+export const bounds = {
+  retentionDays: { min: 1, max: 3650 },
+  retentionCount: { min: 100, max: 1_000_000 },
+  webhooks: 20,
+  adminRoles: 20,
+  secretMin: 16,
+  secretMax: 256
+} as const
+
+const hostLabel = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+const roleName = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
+
+/** A mail domain the synthetic emails can use: two or more DNS labels, no scheme, no `@`. */
+export function isMailDomain (value: string): boolean {
+  if (value.length > 253) return false
+  const labels = value.toLowerCase().split('.')
+  return labels.length >= 2 && labels.every((l) => hostLabel.test(l)) && !/^[0-9]+$/.test(labels[labels.length - 1] as string)
+}
+
+/** Why a webhook URL is refused, or null when it is fine. */
+export function webhookUrlProblem (value: string): string | null {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return `"${value}" is not a URL`
+  }
+  if (url.protocol !== 'https:') return `"${value}" is not an https URL`
+  if (url.username !== '' || url.password !== '') return `"${value}" must not carry a user name or password (use the webhook secret)`
+  if (url.hash !== '') return `"${value}" must not have a #fragment`
+  return null
+}
+
+/** Checkbox values as meta.settings keeps them ('on'/'off'), or as code saves them. */
+function flag (value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null || value === '') return fallback
+  return value === true || value === 'on' || value === 'true' || value === '1' || value === 1
+}
+
+function text (value: unknown): string {
+  if (value === undefined || value === null) return ''
+  if (Array.isArray(value)) return value.map(String).join('\n')
+  return String(value)
+}
+
+/** One entry a line (commas and spaces also separate), trimmed, empty lines dropped, duplicates once. */
+export function listOf (value: unknown): string[] {
+  return [...new Set(text(value).split(/[\s,]+/).map((s) => s.trim()).filter((s) => s !== ''))]
+}
+
+function integer (value: unknown, fallback: number): number | null {
+  const raw = text(value).trim()
+  if (raw === '') return fallback
+  return /^[0-9]+$/.test(raw) ? Number(raw) : null
+}
+
+/** Settings as stored -> typed settings, with defaults; never throws (a bad stored value reads as its default). */
+export function parseAcpSettings (raw: Record<string, unknown>): AcpSettings {
+  const days = integer(raw.activityRetentionDays, acpDefaults.activityRetentionDays)
+  const count = integer(raw.activityRetentionCount, acpDefaults.activityRetentionCount)
+  const inRange = (n: number | null, b: { min: number, max: number }, fallback: number): number => n !== null && n >= b.min && n <= b.max ? n : fallback
+  const domain = text(raw.emailDomain).trim()
+  return {
+    emailDomain: isMailDomain(domain) ? domain.toLowerCase() : '',
+    exemptNewUserRestrictions: flag(raw.exemptNewUserRestrictions, acpDefaults.exemptNewUserRestrictions),
+    defaultPublic: flag(raw.defaultPublic, acpDefaults.defaultPublic),
+    activityRetentionDays: inRange(days, bounds.retentionDays, acpDefaults.activityRetentionDays),
+    activityRetentionCount: inRange(count, bounds.retentionCount, acpDefaults.activityRetentionCount),
+    webhookUrls: listOf(raw.webhookUrls).filter((u) => webhookUrlProblem(u) === null),
+    webhookSecret: text(raw.webhookSecret).trim(),
+    adminRoles: listOf(raw.adminRoles).filter((r) => roleName.test(r))
+  }
+}
+
+/**
+ * Checks a save against what is stored and returns the values to store: the given fields only,
+ * normalised (as the settings form reads them back), so saving one field (meta.settings.setOne)
+ * leaves the others alone. Anything wrong refuses the whole save with one message naming the
+ * field: a half-applied save would leave the admin guessing which part stuck.
+ */
+export function validateSettings (incoming: Record<string, unknown>, current: Record<string, unknown> = {}): Record<string, string> {
+  const unknown = Object.keys(incoming).filter((k) => !(settingsFields as string[]).includes(k))
+  if (unknown.length > 0) throw invalid(`Unknown setting ${unknown.join(' ')}`)
+  const raw = { ...current, ...incoming }
+
+  const domain = text(raw.emailDomain).trim().toLowerCase()
+  if (domain !== '' && !isMailDomain(domain)) throw invalid(`Email domain "${domain}" is not a domain name (e.g. learners.example.org)`)
+
+  const days = integer(raw.activityRetentionDays, acpDefaults.activityRetentionDays)
+  if (days === null || days < bounds.retentionDays.min || days > bounds.retentionDays.max) {
+    throw invalid(`Activity retention (days) must be a whole number from ${bounds.retentionDays.min} to ${bounds.retentionDays.max}`)
+  }
+  const count = integer(raw.activityRetentionCount, acpDefaults.activityRetentionCount)
+  if (count === null || count < bounds.retentionCount.min || count > bounds.retentionCount.max) {
+    throw invalid(`Activity retention (records) must be a whole number from ${bounds.retentionCount.min} to ${bounds.retentionCount.max}`)
+  }
+
+  const urls = listOf(raw.webhookUrls)
+  if (urls.length > bounds.webhooks) throw invalid(`At most ${bounds.webhooks} webhook URLs`)
+  for (const url of urls) {
+    const problem = webhookUrlProblem(url)
+    if (problem !== null) throw invalid(`Webhook ${problem}`)
+  }
+  const secret = text(raw.webhookSecret).trim()
+  if (secret !== '' && (secret.length < bounds.secretMin || secret.length > bounds.secretMax)) {
+    throw invalid(`The webhook secret must be ${bounds.secretMin} to ${bounds.secretMax} characters`)
+  }
+  if (urls.length > 0 && secret === '') throw invalid('Webhook URLs need a webhook secret (deliveries are signed with it)')
+
+  const roles = listOf(raw.adminRoles)
+  if (roles.length > bounds.adminRoles) throw invalid(`At most ${bounds.adminRoles} admin roles`)
+  const badRole = roles.find((r) => !roleName.test(r))
+  if (badRole !== undefined) throw invalid(`Admin role "${badRole}" is not a realm role name (letters digits and _ . : -)`)
+
+  const normalised: Record<keyof AcpSettings, string> = {
+    emailDomain: domain,
+    exemptNewUserRestrictions: flag(raw.exemptNewUserRestrictions, acpDefaults.exemptNewUserRestrictions) ? 'on' : 'off',
+    defaultPublic: flag(raw.defaultPublic, acpDefaults.defaultPublic) ? 'on' : 'off',
+    activityRetentionDays: String(days),
+    activityRetentionCount: String(count),
+    webhookUrls: urls.join('\n'),
+    webhookSecret: secret,
+    adminRoles: roles.join('\n')
+  }
+  return Object.fromEntries(settingsFields.filter((k) => k in incoming).map((k) => [k, normalised[k]]))
+}
+
+function invalid (message: string): ApiError {
+  return new ApiError('INVALID_REQUEST', message)
+}
+
+/** What the settings route shows: the secret is never sent back, only whether one is set. */
+export function publicSettings (settings: AcpSettings): Omit<AcpSettings, 'webhookSecret'> & { webhookSecretSet: boolean } {
+  const { webhookSecret, ...rest } = settings
+  return { ...rest, webhookSecretSet: webhookSecret !== '' }
+}
+
+/** Where the raw settings live: meta.settings in NodeBB, a map in tests. */
+export interface SettingsStore {
+  read: () => Promise<Record<string, unknown>>
+  write: (values: Record<string, string>) => Promise<void>
+}
+
+export function memorySettingsStore (initial: Record<string, unknown> = {}): SettingsStore & { values: Record<string, unknown> } {
+  const store = {
+    values: { ...initial },
+    async read () { return { ...store.values } },
+    async write (values: Record<string, string>) { store.values = { ...store.values, ...values } }
+  }
+  return store
+}

@@ -1,0 +1,58 @@
+'use strict'
+
+/* global define */
+
+define('admin/plugins/sunbird-discussions/html', [], function () {
+  /* Small helpers shared by the Sunbird ACP page's sections: escaping and the ladder. */
+
+  /** HTML-escapes a value; brackets too, so user data never reads as a [[translation:key]]. */
+  function esc (value) {
+    return String(value === undefined || value === null ? '' : value)
+      .replace(/[&<>"'`=[\]]/g, c => '&#' + c.charCodeAt(0) + ';')
+  }
+
+  const levels = ['read', 'vote', 'post', 'topic', 'moderate']
+
+  /** The privileges each ladder level adds (DESIGN "Permissions"; shared/permission-ladder.ts on the server). */
+  const levelPrivileges = {
+    read: ['find', 'read', 'topics:read'],
+    vote: ['posts:upvote', 'posts:downvote'],
+    post: ['topics:reply', 'posts:edit', 'posts:delete'],
+    topic: ['topics:create', 'topics:tag'],
+    moderate: ['topics:delete', 'posts:view_deleted', 'purge', 'moderate', 'posts:history'],
+  }
+
+  /** The ladder level a NodeBB privilege belongs to. */
+  function levelOf (privilege) {
+    return levels.find(level => levelPrivileges[level].includes(privilege)) || null
+  }
+
+  /**
+   * One matrix row's cells: per level, 'full' when the member holds the level (permissions lists
+   * it), 'partial' when it holds some of that level's privileges beyond its complete level, else ''.
+   */
+  function cells (permissions, extra) {
+    const partial = new Set((extra || []).map(levelOf))
+    return levels.map(level => ({
+      level,
+      state: (permissions || []).includes(level) ? 'full' : (partial.has(level) ? 'partial' : ''),
+      extra: (extra || []).filter(p => levelOf(p) === level),
+    }))
+  }
+
+  function cellHtml (cell) {
+    if (cell.state === 'full') {
+      return `<td class="text-center" data-level="${cell.level}" data-state="full"><i class="fa fa-check text-success" title="${cell.level}"></i></td>`
+    }
+    if (cell.state === 'partial') {
+      return `<td class="text-center" data-level="${cell.level}" data-state="partial"><i class="fa fa-circle-half-stroke text-warning" title="[[sunbird-discussions:matrix.partial, ${esc(cell.extra.join(' '))}]]"></i></td>`
+    }
+    return `<td class="text-center text-muted" data-level="${cell.level}" data-state="">&middot;</td>`
+  }
+
+  function levelHeaders () {
+    return levels.map(level => `<th class="text-center text-xs">[[sunbird-discussions:level.${level}]]</th>`).join('')
+  }
+
+  return { esc, levels, levelPrivileges, levelOf, cells, cellHtml, levelHeaders }
+})
