@@ -6,7 +6,11 @@ import metricsPlugin from './plugins/metrics'
 import redisPlugin from './plugins/redis'
 import nodebbClient from './plugins/nodebb-client'
 import idempotency from './plugins/idempotency'
+import rateLimit from './plugins/rate-limit'
 import swaggerPlugin from './plugins/swagger'
+import authPlugin from './plugins/auth'
+import actorPlugin from './plugins/actor'
+import security from './plugins/security'
 import healthRoutes from './routes/health'
 import operationsRoutes from './routes/operations'
 import userRoutes from './routes/user'
@@ -58,12 +62,18 @@ async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await f.register(metricsPlugin)
   await f.register(redisPlugin)
   await f.register(nodebbClient)
+  await f.register(authPlugin)
+  await f.register(actorPlugin)
   await f.register(idempotency)
+  await f.register(security)
   await f.register(swaggerPlugin)
   await f.register(healthRoutes)
   await f.register(operationsRoutes)
   // the Sunbird API, under the gateway's prefix; operations routes stay at the root
   await f.register(async (api) => {
+    // both tokens are checked before the body is even read
+    api.addHook('onRequest', async (request) => { await api.authenticate(request) })
+    await api.register(rateLimit)
     await api.register(userRoutes)
     await api.register(forumRoutes)
   }, { prefix: opts.config.ROUTE_PREFIX })

@@ -22,10 +22,24 @@ export const ConfigSchema = Type.Object({
   NODEBB_TOKEN: Type.String({ default: '', pattern: '^[\\x21-\\x7e]*$', description: 'A NodeBB master token (uid 0); never logged' }),
   NODEBB_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
   NODEBB_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
-  NODEBB_SERVICE_UID: Type.Integer({ minimum: 1, default: 1, description: 'The NodeBB uid every call acts as (an administrator) until user tokens are mapped to uids' }),
+  NODEBB_SERVICE_UID: Type.Integer({ minimum: 1, default: 1, description: 'The NodeBB uid (an administrator) calls act as when no user token names a user, or the user holds an admin role' }),
   REDIS_URL: Type.String({ default: '', pattern: '^(rediss?://.*)?$', description: 'Adapter state in Redis; in memory when empty' }),
   REDIS_KEY_PREFIX: Type.String({ default: 'sunbird-discussions:', maxLength: 64, pattern: '^[A-Za-z0-9:._-]*$', description: 'Prefix of every Redis key the adapter writes' }),
-  IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 1, default: 86400 })
+  IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 1, default: 86400 }),
+  API_TOKEN_KEYS_DIR: Type.String({ default: '', description: 'Folder of API token keys, one file per kid: <kid>.pem (RS256/ES256 public key) or <kid>.hs256 (secret)' }),
+  API_TOKEN_HS256_SECRETS: Type.String({ default: '', description: 'API token HS256 secrets as kid=secret,kid2=secret2 (32+ characters each)' }),
+  API_TOKEN_ISSUER: Type.String({ default: '', description: 'Required `iss` of API tokens (empty: not checked)' }),
+  API_TOKEN_AUDIENCE: Type.String({ default: '', description: 'Required `aud` of API tokens (empty: not checked)' }),
+  KEYCLOAK_REALM_URL: Type.String({ default: '', pattern: '^(https?://.+)?$', description: 'The realm URL, checked against `iss` of user tokens' }),
+  KEYCLOAK_KEYS_DIR: Type.String({ default: '', description: 'Folder of the realm public keys, one file per kid (PEM or bare base64, as Sunbird deploys them)' }),
+  KEYCLOAK_JWKS_URL: Type.String({ default: '', pattern: '^(https?://.+)?$', description: 'The realm JWKS (default: <realm>/protocol/openid-connect/certs when KEYCLOAK_REALM_URL is set and no key folder is)' }),
+  KEYCLOAK_JWKS_MIN_REFRESH_MS: Type.Integer({ minimum: 1000, default: 60000, description: 'An unknown kid refreshes the JWKS at most this often' }),
+  CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30, description: 'Tolerance for exp/nbf' }),
+  TOKEN_CACHE_SIZE: Type.Integer({ minimum: 0, default: 10000, description: 'Verified tokens cached (by hash, until they expire); 0 turns the cache off' }),
+  ADMIN_ROLES: Type.String({ default: '', description: 'Keycloak realm roles that may do everything (comma separated)' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600, description: 'Requests per API consumer per window' }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
+  CORS_ORIGINS: Type.String({ default: '', description: 'Allowed CORS origins, comma separated; empty: CORS off' })
 }, { additionalProperties: false })
 
 export type Config = Static<typeof ConfigSchema>

@@ -1,21 +1,23 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import app, { fastifyOptions } from '../adapter/app'
 import { loadConfig, type Config } from '../adapter/config'
+import { authConfig } from './tokens'
 
 interface Teardown {
   teardown: (fn: () => unknown) => void
 }
 
-/** A config for tests: defaults, no .env file, overridden per test. */
+/** A config for tests: defaults, keys made at test time (test/tokens.ts), no .env file, overridden per test. */
 export function testConfig (overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ env: { LOG_LEVEL: 'silent', ...overrides }, dotenvPath: null })
+  return loadConfig({ env: { LOG_LEVEL: 'silent', ...authConfig(), ...overrides }, dotenvPath: null })
 }
 
 export interface BuildOptions {
   config?: Config
   /** Runs before ready(), e.g. to add a route that throws. */
   before?: (fastify: FastifyInstance) => void | Promise<void>
-  logger?: Parameters<typeof Fastify>[0] extends infer O ? O extends { logger?: infer L } ? L : never : never
+  /** Fastify logger options, e.g. `{ level: 'trace', stream }` to capture lines. */
+  logger?: FastifyServerOptions['logger']
 }
 
 /** The adapter app, ready, closed when the test ends. */

@@ -7,6 +7,7 @@ export const nodebbPaths = {
   status: '/sunbird/status',
   users: '/sunbird/users',
   user: '/sunbird/users/:identifier',
+  userUid: '/sunbird/users/:identifier/uid',
   forums: '/sunbird/forums',
   forum: '/sunbird/forums/:forumId',
   contextForums: '/sunbird/contexts/:type/:identifier/forums'

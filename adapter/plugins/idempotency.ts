@@ -33,8 +33,9 @@ function storable (reply: FastifyReply): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429 && reply.errCode !== 'CONFLICT' && reply.errCode !== 'RATE_LIMITED'
 }
 
-function keyOf (msgid: string): string {
-  return `idempotency:${msgid}`
+/** One API consumer cannot replay, or block, another's msgid. */
+function keyOf (request: FastifyRequest, msgid: string): string {
+  return `idempotency:${request.caller?.consumer ?? '-'}:${msgid}`
 }
 
 /**
@@ -63,14 +64,14 @@ async function idempotencyPlugin (fastify: FastifyInstance): Promise<void> {
     const print = fingerprint(request.method, request.routeOptions.url ?? '', { params: request.params, request: (request.body as { request?: unknown } | undefined)?.request })
     let claim
     try {
-      claim = await store.claim(keyOf(msgid), print, leaseMs)
+      claim = await store.claim(keyOf(request, msgid), print, leaseMs)
     } catch (err) {
       counter.inc({ outcome: 'unavailable' })
       request.log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'idempotency store unavailable: refusing a write with a msgid')
       throw new ApiError('UPSTREAM_UNAVAILABLE')
     }
     if (claim.kind === 'claimed') {
-      request.idempotencyClaim = { key: keyOf(msgid), marker: claim.marker, fingerprint: print }
+      request.idempotencyClaim = { key: keyOf(request, msgid), marker: claim.marker, fingerprint: print }
       counter.inc({ outcome: 'executed' })
       return
     }

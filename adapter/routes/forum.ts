@@ -23,13 +23,16 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.forumCreate, idempotent: true },
     schema: {
       tags: ['forums'],
+      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
       summary: 'Create a forum',
       description: 'A private forum (unless `public`) for a context, with its groups, member privileges and nested children, in one call. References are checked before the first write; a failure changes nothing.',
       body: requestEnvelope(ForumCreateRequest),
       response: { 200: responseEnvelope(ForumResult), ...errors }
     }
   }, async (request, reply) => {
-    const result = await fastify.nodebb.call<ForumResult>('POST', nodebbPaths.forums, { uid, body: request.body.request, log: request.log, msgid: request.msgid })
+    // under a parent the plugin checks the user's moderate on it; a root forum is a service operation
+    const actor = await fastify.actorUid(request, request.body.request.parent === undefined ? 'service-or-user' : 'user')
+    const result = await fastify.nodebb.call<ForumResult>('POST', nodebbPaths.forums, { uid: actor, body: request.body.request, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
@@ -37,14 +40,16 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.forumUpdate, idempotent: true },
     schema: {
       tags: ['forums'],
+      security: [{ apiToken: [], userToken: [] }],
       summary: 'Update a forum',
-      description: 'Rename, add or change groups (by identifier), set or remove (`permissions: null`) member privileges, add children.',
+      description: 'Rename, add or change groups (by identifier), set or remove (`permissions: null`) member privileges, add children. Needs the user token of a user with `moderate` on the forum (or an admin role).',
       params: ForumIdParams,
       body: requestEnvelope(ForumUpdateRequest),
       response: { 200: responseEnvelope(ForumResult), ...errors }
     }
   }, async (request, reply) => {
-    const result = await fastify.nodebb.call<ForumResult>('PATCH', nodebbPaths.forum, { uid, params: { forumId: request.params.forumId }, body: request.body.request, log: request.log, msgid: request.msgid })
+    const actor = await fastify.actorUid(request, 'user')
+    const result = await fastify.nodebb.call<ForumResult>('PATCH', nodebbPaths.forum, { uid: actor, params: { forumId: request.params.forumId }, body: request.body.request, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
@@ -52,6 +57,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.forumFetch },
     schema: {
       tags: ['forums'],
+      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
       summary: 'Forums of a context',
       description: 'Every forum of the context, children nested under their parents.',
       body: requestEnvelope(ForumFetchRequest),
@@ -67,6 +73,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.forumRead },
     schema: {
       tags: ['forums'],
+      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
       summary: 'Read a forum',
       params: ForumIdParams,
       response: { 200: responseEnvelope(ForumResult), ...errors }
@@ -82,14 +89,16 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     preValidation: async (request) => { request.body ??= {} },
     schema: {
       tags: ['forums'],
+      security: [{ apiToken: [], userToken: [] }],
       summary: 'Delete a forum',
-      description: 'Removes the forum, every descendant and their auto-created groups. The body is optional (an envelope for `params.msgid`).',
+      description: 'Removes the forum, every descendant and their auto-created groups. Needs the user token of a user with `moderate` on the forum (or an admin role). The body is optional (an envelope for `params.msgid`).',
       params: ForumIdParams,
       body: deleteEnvelope,
       response: { 200: responseEnvelope(ForumDeleteResult), ...errors }
     }
   }, async (request, reply) => {
-    const result = await fastify.nodebb.call<ForumDeleteResult>('DELETE', nodebbPaths.forum, { uid, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
+    const actor = await fastify.actorUid(request, 'user')
+    const result = await fastify.nodebb.call<ForumDeleteResult>('DELETE', nodebbPaths.forum, { uid: actor, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 }

@@ -14,6 +14,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.userCreate, idempotent: true },
     schema: {
       tags: ['users'],
+      security: [{ apiToken: [] }],
       summary: 'Create a user',
       description: 'Creates a NodeBB user for a Sunbird id (email stored as confirmed). USER_EXISTS if the id is mapped, USERNAME_TAKEN if NodeBB has the name.',
       body: requestEnvelope(UserCreateRequest),
@@ -28,6 +29,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.userRead },
     schema: {
       tags: ['users'],
+      security: [{ apiToken: [] }],
       summary: 'Read a user',
       description: 'The user and every forum they can reach, directly or through groups, with the permissions they hold there.',
       params: UserIdentifierParams,

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import type { InjectOptions } from 'fastify'
 import { appWithStandIn, type AppWithStandIn } from './stand-in-app'
+import { apiConsumer } from '../tokens'
 import { closedPort } from './nodebb-stand-in'
 import { testRedis } from './redis-test-db'
 
@@ -124,7 +125,8 @@ t.test('redis: records live under the prefix with the TTL', async (t) => {
   const redis = await testRedis(t)
   const { send } = await appWithStandIn(t, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix, IDEMPOTENCY_TTL_SECONDS: '600' })
   await send(createUser('m-10', { identifier: 'u-10', username: 'learner10' }))
-  const key = `${redis.prefix}idempotency:m-10`
+  // records are per API consumer (the API token's kid)
+  const key = `${redis.prefix}idempotency:${apiConsumer}:m-10`
   const ttl = await redis.client.pTTL(key)
   t.ok(ttl > 590000 && ttl <= 600000, `PTTL ${ttl}`)
   t.match(JSON.parse(String(await redis.client.get(key))), { state: 'done', response: { status: 200 } })

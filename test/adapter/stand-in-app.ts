@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import { build, testConfig, type BuildOptions, type EnvelopeBody } from '../helper'
 import type { Config } from '../../adapter/config'
 import { startStandIn, type StandIn } from './nodebb-stand-in'
+import { adminHeaders } from '../tokens'
 
 interface Teardown {
   teardown: (fn: () => unknown) => void
@@ -33,8 +34,7 @@ export async function appWithStandIn (t: Teardown, overrides: Partial<Record<key
     NODEBB_TIMEOUT_MS: '1000',
     ...overrides
   })
-  // test/helper.ts types `logger` too narrowly (it resolves to undefined); the options are Fastify's own
-  const app = await build(t, { config, ...(options.logger === undefined ? {} : { logger: options.logger as unknown as BuildOptions['logger'] }) })
+  const app = await build(t, { config, ...(options.logger === undefined ? {} : { logger: options.logger as BuildOptions['logger'] }) })
   let mark = 0
   return {
     app,
@@ -42,7 +42,8 @@ export async function appWithStandIn (t: Teardown, overrides: Partial<Record<key
     reached: () => nodebb.calls.length - mark,
     reset: () => { mark = nodebb.calls.length },
     send: async (opts) => {
-      const res = await app.inject(opts)
+      // calls carry the test consumer's API token and an admin-role user token unless a test says otherwise
+      const res = await app.inject({ ...opts, headers: { ...adminHeaders(), ...opts.headers } })
       let body: EnvelopeBody
       try {
         body = res.json() as EnvelopeBody

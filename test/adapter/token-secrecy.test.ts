@@ -5,6 +5,7 @@ import { testConfig } from '../helper'
 import { appWithStandIn, type AppWithStandIn } from './stand-in-app'
 import { closedPort } from './nodebb-stand-in'
 import { checkNodebbAtStart } from '../../adapter/startup-check'
+import { adminRole, apiToken, userToken } from '../tokens'
 
 /** The production logger options (redaction included) at trace level, writing into `lines`. */
 function traceLogger (lines: string[]) {
@@ -71,5 +72,33 @@ t.test('a token that cannot go into a header is refused at start, without echoin
     testConfig({ NODEBB_TOKEN: 'secret value' })
   } catch (err) {
     t.notMatch((err as Error).message, /secret value/)
+  }
+})
+
+t.test('API and user tokens appear in no log line and no response, accepted or refused', async (t) => {
+  const lines: string[] = []
+  const s = await appWithStandIn(t, { LOG_LEVEL: 'trace' }, { logger: traceLogger(lines) })
+  const api = apiToken()
+  const user = userToken('test-admin', { roles: [adminRole] })
+  const expired = apiToken({ exp: Math.floor(Date.now() / 1000) - 3600 })
+  const forged = userToken('mentor', { kid: 'unknown-kid' })
+  const bodies: string[] = []
+  for (const headers of [
+    { authorization: `Bearer ${api}`, 'x-authenticated-user-token': user },
+    { authorization: `Bearer ${expired}` },
+    { authorization: `Bearer ${api}`, 'x-authenticated-user-token': forged }
+  ]) {
+    for (const call of [
+      { method: 'POST' as const, url: '/api/forum/v1/create', payload: { request: { name: 'A', context: { type: 'batch', identifier: 'b' } } } },
+      { method: 'PATCH' as const, url: '/api/forum/v1/update/1', payload: { request: { name: 'B' } } },
+      { method: 'GET' as const, url: '/api/forum/v1/read/1' }
+    ]) bodies.push((await s.app.inject({ ...call, headers })).body)
+  }
+  s.app.log.info({ req: { headers: { authorization: `Bearer ${api}`, 'x-authenticated-user-token': user } } }, 'a careless log call')
+  t.ok(lines.length > 20, `${lines.length} lines`)
+  for (const token of [api, user, expired, forged]) {
+    const signature = token.split('.')[2] as string
+    for (const line of lines) t.notOk(line.includes(signature), `log line free of a token: ${line.slice(0, 100)}`)
+    for (const body of bodies) t.notOk(body.includes(signature), 'response free of a token')
   }
 })
