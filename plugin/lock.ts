@@ -31,7 +31,11 @@ export async function withLock<T> (db: Db, name: string, fn: () => Promise<T>, o
     if (count === 1) break
     await db.incrObjectFieldBy(keys.locks, name, -1)
     const since = Number(await db.getObjectField(keys.locks, `${name}:at`) ?? 0)
-    if (since > 0 && now() - since > staleMs) {
+    if (since === 0) {
+      // held, but its holder never wrote when (it died between the two writes): start the clock
+      // now, so the lock is broken as stale later rather than never
+      await db.setObjectField(keys.locks, `${name}:at`, now())
+    } else if (now() - since > staleMs) {
       await db.deleteObjectField(keys.locks, name)
       await db.deleteObjectField(keys.locks, `${name}:at`)
       continue

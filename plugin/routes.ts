@@ -8,6 +8,7 @@ import { Store } from './store'
 import { ForumService } from './forum/service'
 import { UserService } from './user-service'
 import { validate } from './validate'
+import { pluginPaths as corePaths } from '../shared/plugin-paths'
 import { acpPaths, acpRoutes } from './acp/routes'
 import { memorySettingsStore, type SettingsStore } from './acp/settings'
 import type { AuditInput } from './acp/audit-log'
@@ -67,15 +68,7 @@ export function auditRecord (route: Pick<PluginRoute, 'method' | 'path'>, call: 
 }
 
 export const pluginPaths = {
-  status: '/sunbird/status',
-  users: '/sunbird/users',
-  user: '/sunbird/users/:identifier',
-  userUid: '/sunbird/users/:identifier/uid',
-  forums: '/sunbird/forums',
-  forum: '/sunbird/forums/:forumId',
-  contextForums: '/sunbird/contexts/:type/:identifier/forums',
-  drift: '/sunbird/drift',
-  repair: '/sunbird/forums/:forumId/repair',
+  ...corePaths,
   ...acpPaths
 } as const
 

@@ -2,7 +2,7 @@ import { ApiError } from '../shared/errors'
 import { expandLevel, levelFromPrivileges } from '../shared/permission-ladder'
 import type { UserCreateRequest, UserCreateResult, UserReadResult } from '../shared/schemas/user'
 import type { Platform } from './platform'
-import type { Store } from './store'
+import { keys, type Store } from './store'
 import { withLock } from './lock'
 import { readHolders } from './forum/state'
 
@@ -72,7 +72,7 @@ export class UserService {
     const [user] = uid === null || uid === undefined ? [null] : await this.platform.getUsers([uid])
     if (uid === null || uid === undefined || user === null || user === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
     const forums: UserReadResult['forums'] = []
-    const all = (await this.platform.db.getSortedSetRange('sunbird:forums', 0, -1)).map(Number)
+    const all = (await this.platform.db.getSortedSetRange(keys.forums, 0, -1)).map(Number)
     for (let i = 0; i < all.length; i += readBatch) {
       const cids = all.slice(i, i + readBatch)
       const [holders, records, names] = await Promise.all([readHolders(this.platform, cids), this.store.getForums(cids), this.platform.getCategoryNames(cids)])

@@ -7,7 +7,7 @@ import {
   type ForumResult, type ForumUpdateRequest, type GroupInput, type GroupUpdateInput, type PrivilegeInput
 } from '../../shared/schemas/forum'
 import type { Platform } from '../platform'
-import type { Store } from '../store'
+import { keys, type Store } from '../store'
 import { withLock } from '../lock'
 import { executePlan, PlanFailedError } from './execute'
 import { planCreate, planUpdate, type GroupSpec, type NewForumSpec, type Plan, type PrivilegeSpec } from './plan'
@@ -222,13 +222,13 @@ export class ForumService {
 
   /** Forums whose NodeBB privileges differ from their recorded levels, a batch of forums per bulk read. */
   async driftReport (): Promise<DriftReport> {
-    const all = (await this.platform.db.getSortedSetRange('sunbird:forums', 0, -1)).map(Number)
+    const all = (await this.platform.db.getSortedSetRange(keys.forums, 0, -1)).map(Number)
     const forums: DriftReport['forums'] = []
     for (let i = 0; i < all.length; i += 200) {
       const cids = all.slice(i, i + 200)
       const [holders, levels, records, names] = await Promise.all([
         readHolders(this.platform, cids),
-        this.platform.db.getObjects(cids.map((cid) => `sunbird:forum:${cid}:levels`)),
+        this.platform.db.getObjects(cids.map(keys.levels)),
         this.store.getForums(cids),
         this.platform.getCategoryNames(cids)
       ])
@@ -247,6 +247,8 @@ export class ForumService {
   async repair (forumId: string, actor: number): Promise<{ identifier: string, repaired: number, forum: Forum }> {
     const cid = Number(forumId)
     await this.requireForum(cid)
+    // today only administrators and the master token reach this route; the check keeps it so
+    if (!await this.platform.isAdminOrMod(cid, actor)) throw new ApiError('FORBIDDEN', 'Repairing a forum needs moderate on it')
     return withLock(this.platform.db, `forum:${cid}`, async () => {
       const [node] = await readForumTrees(this.platform, this.store, [cid])
       if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)

@@ -1,6 +1,6 @@
 import { ladderPrivileges } from '../../shared/permission-ladder'
 import type { Platform } from '../platform'
-import type { ForumRecord, GroupRecord, Store } from '../store'
+import { keys, type ForumRecord, type GroupRecord, type Store } from '../store'
 import type { ForumState } from './plan'
 
 /** Who holds which ladder privileges on one category, read from NodeBB's privilege groups. */
@@ -64,12 +64,12 @@ export async function readForumTrees (platform: Platform, store: Store, rootCids
       store.getForums(cids),
       platform.getCategoryNames(cids),
       readHolders(platform, cids),
-      cids.length === 0 ? [] : platform.db.getSortedSetsMembers(cids.map((cid) => `sunbird:forum:${cid}:groups`)),
-      cids.length === 0 ? [] : platform.db.getSortedSetsMembers(cids.map((cid) => `sunbird:forum:${cid}:children`))
+      cids.length === 0 ? [] : platform.db.getSortedSetsMembers(cids.map(keys.groups)),
+      cids.length === 0 ? [] : platform.db.getSortedSetsMembers(cids.map(keys.children))
     ])
     const allGroups = groupNames.flat()
     const [groupRecords, groupMembers] = await Promise.all([
-      allGroups.length === 0 ? [] : platform.db.getObjects(allGroups.map((name) => `sunbird:group:${name}`)),
+      allGroups.length === 0 ? [] : platform.db.getObjects(allGroups.map(keys.group)),
       allGroups.length === 0 ? [] : platform.db.getSortedSetsMembers(allGroups.map((name) => `group:${name}:members`))
     ])
     let g = 0

@@ -1,6 +1,7 @@
 import type { CreateCategoryInput, CreateUserInput, Db, Platform, PluginSettings, PrivilegeMember } from '../platform'
 import { defaultSettings } from '../platform'
 import { nodebbRequire } from './require'
+import { isMailDomain, parseAcpSettings } from '../acp/settings'
 
 /** Typed views of the NodeBB modules the plugin calls; only what is used, as NodeBB 4 defines it. */
 interface Categories {
@@ -47,21 +48,17 @@ interface Nconf { get: (key: string) => unknown }
 
 export const SETTINGS_HASH = 'sunbird-discussions'
 
-/** meta.settings keeps checkboxes as 'on'/'off' strings (or booleans when saved from code). */
-function flag (value: unknown, fallback: boolean): boolean {
-  if (value === undefined || value === null || value === '') return fallback
-  return value === true || value === 'on' || value === 'true' || value === '1' || value === 1
-}
-
-/** Plugin settings with defaults; strings from meta.settings are parsed here, once per read. */
+/**
+ * The core's settings from the ACP's hash, through the ACP's own parser (one reading of the
+ * stored strings): an invalid stored domain falls back to NodeBB's config, then the default.
+ */
 export function parseSettings (raw: Record<string, unknown>, configDomain: unknown): PluginSettings {
-  const domain = typeof raw.emailDomain === 'string' && raw.emailDomain.trim() !== ''
-    ? raw.emailDomain.trim()
-    : (typeof configDomain === 'string' && configDomain !== '' ? configDomain : defaultSettings.emailDomain)
+  const acp = parseAcpSettings(raw)
+  const fallback = typeof configDomain === 'string' && isMailDomain(configDomain) ? configDomain : defaultSettings.emailDomain
   return {
-    emailDomain: domain,
-    exemptNewUserRestrictions: flag(raw.exemptNewUserRestrictions, defaultSettings.exemptNewUserRestrictions),
-    defaultPublic: flag(raw.defaultPublic, defaultSettings.defaultPublic)
+    emailDomain: acp.emailDomain !== '' ? acp.emailDomain : fallback,
+    exemptNewUserRestrictions: acp.exemptNewUserRestrictions,
+    defaultPublic: acp.defaultPublic
   }
 }
 

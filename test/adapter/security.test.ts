@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { generateKeyPairSync } from 'node:crypto'
 import { appWithStandIn, type AppWithStandIn } from './stand-in-app'
+import { testRedis } from './redis-test-db'
 import {
   adminRole, apiConsumer, apiRsaPublicPem, apiRsaToken, apiSecret, apiToken, realmKid, realmPublicPem, realmUrl,
   sign, strangerKey, userToken
@@ -182,4 +183,42 @@ t.test('a cached verified token still expires', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 2100))
   const late = await w.app.inject({ method: 'GET', url: '/api/forum/v1/read/404', headers: api(token) })
   t.equal(late.statusCode, 401, 'refused once its exp has passed, cache or not')
+})
+
+t.test('security headers on every answer; CORS only for configured origins', async (t) => {
+  const closed = await appWithStandIn(t)
+  const res = await closed.app.inject({ method: 'OPTIONS', url: '/api/forum/v1/fetch', headers: { origin: 'https://portal.example', 'access-control-request-method': 'POST' } })
+  t.equal(res.headers['access-control-allow-origin'], undefined, 'CORS is off by default')
+  const health = await closed.app.inject({ method: 'GET', url: '/health' })
+  t.equal(health.headers['x-content-type-options'], 'nosniff')
+  t.ok(health.headers['strict-transport-security'])
+  t.ok(health.headers['content-security-policy'])
+  const open = await appWithStandIn(t, { CORS_ORIGINS: 'https://portal.example' })
+  const allowed = await open.app.inject({ method: 'OPTIONS', url: '/api/forum/v1/fetch', headers: { origin: 'https://portal.example', 'access-control-request-method': 'POST' } })
+  t.equal(allowed.headers['access-control-allow-origin'], 'https://portal.example')
+  const other = await open.app.inject({ method: 'OPTIONS', url: '/api/forum/v1/fetch', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })
+  t.not(other.headers['access-control-allow-origin'], 'https://evil.example')
+})
+
+t.test('rate limit per API consumer: 429 RATE_LIMITED in the envelope', async (t) => {
+  const w = await appWithStandIn(t, { RATE_LIMIT_MAX: '3' })
+  const statuses: number[] = []
+  for (let i = 0; i < 5; i++) statuses.push((await w.app.inject({ method: 'GET', url: '/api/forum/v1/read/404', headers: api(apiToken()) })).statusCode)
+  t.same(statuses, [404, 404, 404, 429, 429])
+  const limited = await w.app.inject({ method: 'GET', url: '/api/forum/v1/read/404', headers: api(apiToken()) })
+  t.equal(limited.json().params.err, 'RATE_LIMITED')
+  const other = await w.app.inject({ method: 'GET', url: '/api/forum/v1/read/404', headers: api(apiRsaToken()) })
+  t.equal(other.statusCode, 404, 'another consumer has its own budget')
+})
+
+t.test('rate limit counters live in Redis when it is configured (shared by replicas)', async (t) => {
+  const redis = await testRedis(t)
+  const one = await appWithStandIn(t, { RATE_LIMIT_MAX: '3', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix })
+  const two = await appWithStandIn(t, { RATE_LIMIT_MAX: '3', REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix })
+  const statuses: number[] = []
+  for (const app of [one.app, two.app, one.app, two.app]) statuses.push((await app.inject({ method: 'GET', url: '/api/forum/v1/read/404', headers: api(apiToken()) })).statusCode)
+  t.same(statuses, [404, 404, 404, 429], 'two adapters share one budget')
+  const keys = await redis.client.keys(`${redis.prefix}ratelimit:*`)
+  t.equal(keys.length, 1)
+  t.ok(await redis.client.pTTL(keys[0] as string) > 0, 'the window expires')
 })

@@ -51,3 +51,15 @@ t.test('a failed release is reported, not thrown', async (t) => {
   t.equal(errors.length, 1)
   db.deleteObjectField = original
 })
+
+t.test('a lock whose holder died before writing its time is broken as stale, not held forever', async (t) => {
+  const db = new FakeDb()
+  let clock = 5000
+  const now = () => clock
+  const sleep = async (ms: number) => { clock += ms }
+  await db.incrObjectFieldBy('sunbird:locks', 'orphan', 1)
+  await t.rejects(withLock(db, 'orphan', async () => 1, { now, sleep, waitMs: 100, staleMs: 1000 }), { code: 'CONFLICT' })
+  t.equal(await db.getObjectField('sunbird:locks', 'orphan:at'), '5000', 'the waiter started the clock')
+  clock += 1001
+  t.equal(await withLock(db, 'orphan', async () => 'ran', { now, sleep, waitMs: 100, staleMs: 1000 }), 'ran')
+})

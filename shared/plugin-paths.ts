@@ -1,0 +1,18 @@
+/**
+ * The plugin's Write API routes, relative to NodeBB's `/api/v3/plugins`: one table for the plugin
+ * that mounts them and the adapter that calls them.
+ */
+export const pluginPaths = {
+  status: '/sunbird/status',
+  users: '/sunbird/users',
+  user: '/sunbird/users/:identifier',
+  userUid: '/sunbird/users/:identifier/uid',
+  forums: '/sunbird/forums',
+  forum: '/sunbird/forums/:forumId',
+  contextForums: '/sunbird/contexts/:type/:identifier/forums',
+  drift: '/sunbird/drift',
+  repair: '/sunbird/forums/:forumId/repair'
+} as const
+
+/** Where NodeBB mounts the Write API's plugin routes. */
+export const pluginMount = '/api/v3/plugins'
