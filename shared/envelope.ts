@@ -47,7 +47,8 @@ export interface EnvelopeOptions {
   now?: () => number
 }
 
-export function successEnvelope<R> (id: string, result: R, options: EnvelopeOptions = {}): Envelope<R> {
+/** The one place an envelope is put together; success and failure differ only in what they pass. */
+function envelope<R> (id: string, outcome: { err: ErrorCode | null, errmsg: string | null, responseCode: ResponseCode }, result: R, options: EnvelopeOptions): Envelope<R> {
   return {
     id,
     ver: API_VERSION,
@@ -55,13 +56,17 @@ export function successEnvelope<R> (id: string, result: R, options: EnvelopeOpti
     params: {
       resmsgid: randomUUID(),
       msgid: options.msgid ?? null,
-      status: 'successful',
-      err: null,
-      errmsg: null
+      status: outcome.err === null ? 'successful' : 'failed',
+      err: outcome.err,
+      errmsg: outcome.errmsg
     },
-    responseCode: 'OK',
+    responseCode: outcome.responseCode,
     result
   }
+}
+
+export function successEnvelope<R> (id: string, result: R, options: EnvelopeOptions = {}): Envelope<R> {
+  return envelope(id, { err: null, errmsg: null, responseCode: 'OK' }, result, options)
 }
 
 export function failureEnvelope (
@@ -71,18 +76,5 @@ export function failureEnvelope (
   options: EnvelopeOptions & { result?: Record<string, unknown> } = {}
 ): Envelope<Record<string, unknown>> {
   const entry = errorCatalogue[code]
-  return {
-    id,
-    ver: API_VERSION,
-    ets: (options.now ?? Date.now)(),
-    params: {
-      resmsgid: randomUUID(),
-      msgid: options.msgid ?? null,
-      status: 'failed',
-      err: code,
-      errmsg: errmsg ?? entry.message
-    },
-    responseCode: entry.responseCode,
-    result: options.result ?? {}
-  }
+  return envelope(id, { err: code, errmsg: errmsg ?? entry.message, responseCode: entry.responseCode }, options.result ?? {}, options)
 }

@@ -43,17 +43,15 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   })
 
   let forumId = ''
+  const createRequest = {
+    name: `Adapter ${tag}`,
+    context: ctx,
+    groups: [{ permissions: ['read'], members: [id('member')], applyToChildren: 'true' }],
+    privileges: [{ permissions: ['moderate'], users: [id('mentor')] }, { permissions: ['post'], users: [id('poster')], applyToChildren: true }],
+    children: [{ name: 'Week 1' }]
+  }
   await t.test('forum create with groups, privileges and children', async (t) => {
-    const res = await send('POST', '/api/forum/v1/create', as(null), {
-      params: { msgid: `f-${tag}` },
-      request: {
-        name: `Adapter ${tag}`,
-        context: ctx,
-        groups: [{ permissions: ['read'], members: [id('member')], applyToChildren: 'true' }],
-        privileges: [{ permissions: ['moderate'], users: [id('mentor')] }, { permissions: ['post'], users: [id('poster')], applyToChildren: true }],
-        children: [{ name: 'Week 1' }]
-      }
-    })
+    const res = await send('POST', '/api/forum/v1/create', as(null), { params: { msgid: `f-${tag}` }, request: createRequest })
     t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300))
     const forum = (res.body.result as { forum: any }).forum
     forumId = forum.identifier
@@ -61,16 +59,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     t.equal(forum.children.length, 1)
     t.same(forum.children[0].users, [{ identifier: id('poster'), permissions: ['read', 'vote', 'post'] }])
     // the same msgid and body: the first answer, nothing written twice
-    const replay = await send('POST', '/api/forum/v1/create', as(null), {
-      params: { msgid: `f-${tag}` },
-      request: {
-        name: `Adapter ${tag}`,
-        context: ctx,
-        groups: [{ permissions: ['read'], members: [id('member')], applyToChildren: 'true' }],
-        privileges: [{ permissions: ['moderate'], users: [id('mentor')] }, { permissions: ['post'], users: [id('poster')], applyToChildren: true }],
-        children: [{ name: 'Week 1' }]
-      }
-    })
+    const replay = await send('POST', '/api/forum/v1/create', as(null), { params: { msgid: `f-${tag}` }, request: createRequest })
     t.equal((replay.body.result as { identifier: string }).identifier, forumId, 'a replay returns the first forum')
   })
 
