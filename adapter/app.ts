@@ -15,6 +15,8 @@ import healthRoutes from './routes/health'
 import operationsRoutes from './routes/operations'
 import userRoutes from './routes/user'
 import forumRoutes from './routes/forum'
+import activityRoutes from './routes/activity'
+import notificationRoutes from './routes/notification'
 import { referencedSchemas } from '../shared/schemas/forum'
 import type { Config } from './config'
 
@@ -76,6 +78,8 @@ async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     await api.register(rateLimit)
     await api.register(userRoutes)
     await api.register(forumRoutes)
+    await api.register(activityRoutes)
+    await api.register(notificationRoutes)
   }, { prefix: opts.config.ROUTE_PREFIX })
 }
 

@@ -10,6 +10,9 @@ import { mountAdminPage, nodebbSettingsStore } from './nodebb/acp-page'
 import { SETTINGS_HASH } from './nodebb/platform'
 import { AuditLog } from './acp/audit-log'
 import { validateSettings } from './acp/settings'
+import { ActivityService } from './activity/service'
+import { activityHooks } from './activity/events'
+import { Store } from './store'
 
 /**
  * NodeBB hook entry points (plugin.json). Each is one line of glue: the logic lives in modules
@@ -27,16 +30,79 @@ const getPlatform = (): Platform => (platform ??= nodebbPlatform())
 const winston = (): Winston => nodebbRequire<Winston>('winston')
 const log = (msg: string, err?: unknown): void => winston().error(`${msg}${err instanceof Error ? `: ${err.stack ?? err.message}` : ''}`)
 
-/** `static:app.load`: the ACP page. */
+/** Webhook worker cadence, and a pass soon after something is queued. */
+const deliverEveryMs = 5000
+const trimEveryMs = 60 * 60 * 1000
+let activity: ActivityService | null = null
+let deliverySoon: NodeJS.Timeout | null = null
+let timers: NodeJS.Timeout[] = []
+
+function deliver (): void {
+  getActivity().outbox.deliverDue().catch((err: unknown) => log('[sunbird] webhook delivery pass failed', err))
+}
+
+function getActivity (): ActivityService {
+  return (activity ??= new ActivityService(getPlatform(), new Store(getPlatform().db), nodebbSettingsStore(), {
+    log,
+    onQueued: () => { deliverySoon ??= setTimeout(() => { deliverySoon = null; deliver() }, 200) }
+  }))
+}
+
+/** `static:app.load`: the ACP page, and the activity timers (webhook worker, retention trim). */
 export async function init (params: { router: Router }): Promise<void> {
   mountAdminPage(params.router)
+  stopTimers()
+  // unref: NodeBB 4 fires no shutdown hook; the timers must not keep a stopping process alive
+  timers = [
+    setInterval(deliver, deliverEveryMs),
+    setInterval(() => {
+      const a = getActivity()
+      a.retention().then((r) => a.log.trim(r)).catch((err: unknown) => log('[sunbird] activity trim failed', err))
+    }, trimEveryMs)
+  ]
+  for (const timer of timers) timer.unref()
   winston().info('[sunbird] plugin loaded')
 }
+
+/** Clears the activity timers (a reload of the plugin, and tests). */
+export function stopTimers (): void {
+  for (const timer of timers) clearInterval(timer)
+  timers = []
+  if (deliverySoon !== null) clearTimeout(deliverySoon)
+  deliverySoon = null
+}
+
+/**
+ * One handler per NodeBB action hook in activityHooks (plugin.json names them): fire and forget,
+ * so recording never slows or fails a post; a failure is logged.
+ */
+function activityHandler (hook: string): (payload: unknown) => Promise<void> {
+  return async (payload) => {
+    getActivity().onHook(hook, payload).catch((err: unknown) => log(`[sunbird] could not record ${hook}`, err))
+  }
+}
+
+const handlers = Object.fromEntries(Object.entries(activityHooks).map(([hook, { method }]) => [method, activityHandler(hook)]))
+export const onTopicPost = handlers.onTopicPost
+export const onTopicReply = handlers.onTopicReply
+export const onPostEdit = handlers.onPostEdit
+export const onPostDelete = handlers.onPostDelete
+export const onPostRestore = handlers.onPostRestore
+export const onPostsPurge = handlers.onPostsPurge
+export const onPostUpvote = handlers.onPostUpvote
+export const onPostDownvote = handlers.onPostDownvote
+export const onPostUnvote = handlers.onPostUnvote
+export const onTopicLock = handlers.onTopicLock
+export const onTopicPin = handlers.onTopicPin
+export const onTopicMove = handlers.onTopicMove
+export const onTopicDelete = handlers.onTopicDelete
+export const onTopicRestore = handlers.onTopicRestore
+export const onTopicsPurge = handlers.onTopicsPurge
 
 /** `static:api.routes`: the Sunbird routes under /api/v3/plugins/sunbird, each call recorded in the audit log. */
 export async function addRoutes (params: { router: Router, middleware: Record<string, RequestHandler> }): Promise<void> {
   const p = getPlatform()
-  mountRoutes(params, pluginRoutes(p, { log, settings: nodebbSettingsStore() }), nodebbCallerCheck(), log, new AuditLog(p.db))
+  mountRoutes(params, pluginRoutes(p, { log, settings: nodebbSettingsStore(), activity: getActivity() }), nodebbCallerCheck(), log, new AuditLog(p.db))
 }
 
 interface AdminHeader { plugins: Array<{ route: string, icon: string, name: string }> }

@@ -26,6 +26,31 @@ export interface Db {
   isSortedSetMembers: (key: string, values: string[]) => Promise<boolean[]>
   sortedSetsCard: (keys: string[]) => Promise<number[]>
   isMemberOfSortedSets: (keys: string[], value: string) => Promise<boolean[]>
+  /** Newest first; several keys read as their union (NodeBB merges them). */
+  getSortedSetRevRange: (key: string | string[], start: number, stop: number) => Promise<string[]>
+  /** `count` -1: all. Several keys read as their union. */
+  getSortedSetRevRangeByScore: (key: string | string[], start: number, count: number, max: number | '+inf', min: number | '-inf') => Promise<string[]>
+  getSortedSetRangeByScore: (key: string, start: number, count: number, min: number | '-inf', max: number | '+inf') => Promise<string[]>
+  sortedSetCount: (key: string, min: number | '-inf', max: number | '+inf') => Promise<number>
+}
+
+/** A NodeBB topic as activity records need it. */
+export interface TopicInfo { tid: number, cid: number, title: string, slug: string }
+
+/** A NodeBB post as activity records need it. */
+export interface PostInfo { pid: number, tid: number, uid: number }
+
+/** What the plugin sends to NodeBB's notifications module (create, then push). */
+export interface NotificationInput {
+  nid: string
+  /** NodeBB's bodyShort: the line in the bell. */
+  title: string
+  /** NodeBB's bodyLong. */
+  body: string
+  /** NodeBB's path: where a click goes. */
+  path: string | null
+  /** The sending uid, or 0 for none. */
+  fromUid: number
 }
 
 /** Plugin settings (ACP, meta.settings `sunbird-discussions`). */
@@ -96,4 +121,20 @@ export interface Platform {
   usernameProblem: (username: string) => string | null
   getSettings: () => Promise<PluginSettings>
   now: () => number
+  // topics, posts and read access (activity)
+  getTopics: (tids: number[]) => Promise<Array<TopicInfo | null>>
+  getPosts: (pids: number[]) => Promise<Array<PostInfo | null>>
+  /** The forum's base URL (NodeBB's `url`), without a trailing slash. */
+  siteUrl: () => string
+  /** The cids among these where uid may read topics (NodeBB's `topics:read`; administrators read all). */
+  readableCids: (cids: number[], uid: number) => Promise<number[]>
+  // notifications (NodeBB's notifications module)
+  /** notifications.create then notifications.push to these uids (NodeBB pushes in the background). */
+  sendNotification: (input: NotificationInput, uids: number[]) => Promise<void>
+  /** notifications.markReadMultiple */
+  markNotificationsRead: (uid: number, nids: string[]) => Promise<void>
+  /** notifications.markAllRead */
+  markAllNotificationsRead: (uid: number) => Promise<void>
+  /** NodeBB's translator over notification texts (`[[notifications:...]]` keys), in the site's language. */
+  translate: (texts: string[]) => Promise<string[]>
 }

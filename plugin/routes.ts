@@ -12,6 +12,9 @@ import { pluginPaths as corePaths } from '../shared/plugin-paths'
 import { acpPaths, acpRoutes } from './acp/routes'
 import { memorySettingsStore, type SettingsStore } from './acp/settings'
 import type { AuditInput } from './acp/audit-log'
+import { ActivityService } from './activity/service'
+import { activityPaths, activityRoutes } from './activity/routes'
+import { NotificationService } from './notification-service'
 
 /**
  * The plugin's Write API routes as plain data: a method, a path under /api/v3/plugins and a
@@ -44,6 +47,8 @@ export interface RouteOptions {
   suffix?: () => string
   /** Where the ACP settings are read and saved (meta.settings in NodeBB; in memory when not given). */
   settings?: SettingsStore
+  /** The activity service the hooks record through (one per process); made here when not given. */
+  activity?: ActivityService
 }
 
 /**
@@ -69,7 +74,8 @@ export function auditRecord (route: Pick<PluginRoute, 'method' | 'path'>, call: 
 
 export const pluginPaths = {
   ...corePaths,
-  ...acpPaths
+  ...acpPaths,
+  ...activityPaths
 } as const
 
 /** Every route of the plugin, bound to one platform (NodeBB, or the fake in tests). */
@@ -77,6 +83,8 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
   const store = new Store(platform.db)
   const forums = new ForumService(platform, store, options)
   const users = new UserService(platform, store)
+  const settings = options.settings ?? memorySettingsStore()
+  const activity = options.activity ?? new ActivityService(platform, store, settings, options.log === undefined ? {} : { log: options.log })
   const routes: PluginRoute[] = [
     {
       method: 'get',
@@ -134,7 +142,8 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
       handler: async (call) => forums.repair(validate(ForumIdParams, call.params, 'params').forumId, call.uid)
     }
   ]
+  routes.push(...activityRoutes(activity, new NotificationService(platform, store)))
   const operations = (): string[] => routes.map((r) => `${r.method.toUpperCase()} ${r.path}`)
-  routes.push(...acpRoutes({ platform, store, settings: options.settings ?? memorySettingsStore(), operations }))
+  routes.push(...acpRoutes({ platform, store, settings, operations }))
   return routes
 }

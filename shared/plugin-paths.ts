@@ -11,7 +11,11 @@ export const pluginPaths = {
   forum: '/sunbird/forums/:forumId',
   contextForums: '/sunbird/contexts/:type/:identifier/forums',
   drift: '/sunbird/drift',
-  repair: '/sunbird/forums/:forumId/repair'
+  repair: '/sunbird/forums/:forumId/repair',
+  activity: '/sunbird/activity',
+  notifications: '/sunbird/notifications',
+  userNotifications: '/sunbird/users/:identifier/notifications',
+  userNotificationsRead: '/sunbird/users/:identifier/notifications/read'
 } as const
 
 /** Where NodeBB mounts the Write API's plugin routes. */

@@ -14,6 +14,8 @@ export interface NodebbCallOptions {
   uid: number
   /** Values for the template's `:name` segments (percent-encoded here). */
   params?: Record<string, string>
+  /** Query parameters of a GET or DELETE (beside `_uid`). */
+  query?: Record<string, string>
   /** The JSON body (POST, PATCH, PUT); `_uid` is added to it. */
   body?: Record<string, unknown>
   /** The request's logger, so lines carry its id and msgid. */
@@ -79,7 +81,7 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
 
   async function once (method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions): Promise<unknown> {
     const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT'
-    const target = `${basePath}${pluginMount}${fillPath(path, options.params)}${hasBody ? '' : `?_uid=${options.uid}`}`
+    const target = `${basePath}${pluginMount}${fillPath(path, options.params)}${hasBody ? '' : `?${new URLSearchParams({ ...options.query, _uid: String(options.uid) }).toString()}`}`
     const headers: Record<string, string> = { accept: 'application/json', authorization }
     if (typeof options.msgid === 'string') headers[msgidHeader] = options.msgid
     let body: string | undefined

@@ -13,7 +13,7 @@ export interface AcpSettings {
   activityRetentionDays: number
   /** At most this many activity records are kept. */
   activityRetentionCount: number
-  /** https URLs that receive activity webhooks. */
+  /** https URLs (http to a loopback host) that receive activity webhooks. */
   webhookUrls: string[]
   /** Signs webhook deliveries; empty when none is set. */
   webhookSecret: string
@@ -53,7 +53,13 @@ export function isMailDomain (value: string): boolean {
   return labels.length >= 2 && labels.every((l) => hostLabel.test(l)) && !/^[0-9]+$/.test(labels[labels.length - 1] as string)
 }
 
-/** Why a webhook URL is refused, or null when it is fine. */
+/** Loopback hosts: a receiver on the NodeBB host itself (a local relay, tests). */
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * Why a webhook URL is refused, or null when it is fine. https only, except plain http to a
+ * loopback host: that traffic never leaves the machine, so TLS would protect nothing.
+ */
 export function webhookUrlProblem (value: string): string | null {
   let url: URL
   try {
@@ -61,7 +67,7 @@ export function webhookUrlProblem (value: string): string | null {
   } catch {
     return `"${value}" is not a URL`
   }
-  if (url.protocol !== 'https:') return `"${value}" is not an https URL`
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHosts.has(url.hostname))) return `"${value}" is not an https URL (plain http only to 127.0.0.1 or localhost)`
   if (url.username !== '' || url.password !== '') return `"${value}" must not carry a user name or password (use the webhook secret)`
   if (url.hash !== '') return `"${value}" must not have a #fragment`
   return null

@@ -1,4 +1,5 @@
 import type { CreateCategoryInput, CreateUserInput, Db, Platform, PluginSettings, PrivilegeMember } from '../platform'
+import { nodebbNotifications } from './notifications'
 import { defaultSettings } from '../platform'
 import { nodebbRequire } from './require'
 import { isMailDomain, parseAcpSettings } from '../acp/settings'
@@ -15,7 +16,14 @@ interface Privileges {
     give: (privileges: string[], cid: number, members: PrivilegeMember[]) => Promise<void>
     rescind: (privileges: string[], cid: number, members: PrivilegeMember[]) => Promise<void>
     isAdminOrMod: (cid: number, uid: number) => Promise<boolean>
+    filterCids: (privilege: string, cids: number[], uid: number) => Promise<number[]>
   }
+}
+interface Topics {
+  getTopicsFields: (tids: number[], fields: string[]) => Promise<Array<{ tid?: number, cid?: number, title?: string, slug?: string } | null>>
+}
+interface Posts {
+  getPostsFields: (pids: number[], fields: string[]) => Promise<Array<{ pid?: number, tid?: number, uid?: number } | null>>
 }
 interface Groups {
   create: (data: Record<string, unknown>) => Promise<unknown>
@@ -73,6 +81,9 @@ export function nodebbPlatform (): Platform {
   const utils = nodebbRequire<Utils>('./src/utils')
   const slugify = nodebbRequire<(s: string) => string>('./src/slugify')
   const nconf = nodebbRequire<Nconf>('nconf')
+  const topics = nodebbRequire<Topics>('./src/topics')
+  const posts = nodebbRequire<Posts>('./src/posts')
+  const notifications = nodebbNotifications(() => String(meta.config.defaultLang ?? 'en-GB'))
 
   return {
     db,
@@ -126,6 +137,25 @@ export function nodebbPlatform (): Platform {
     async getSettings () {
       return parseSettings(await meta.settings.get(SETTINGS_HASH), nconf.get('sunbird:emailDomain'))
     },
-    now: () => Date.now()
+    now: () => Date.now(),
+    async getTopics (tids) {
+      if (tids.length === 0) return []
+      const rows = await topics.getTopicsFields(tids, ['tid', 'cid', 'title', 'slug'])
+      return rows.map((row) => row !== null && Number(row.tid ?? 0) > 0 ? { tid: Number(row.tid), cid: Number(row.cid ?? 0), title: String(row.title ?? ''), slug: String(row.slug ?? row.tid) } : null)
+    },
+    async getPosts (pids) {
+      if (pids.length === 0) return []
+      const rows = await posts.getPostsFields(pids, ['pid', 'tid', 'uid'])
+      return rows.map((row) => row !== null && Number(row.pid ?? 0) > 0 ? { pid: Number(row.pid), tid: Number(row.tid ?? 0), uid: Number(row.uid ?? 0) } : null)
+    },
+    siteUrl: () => String(nconf.get('url')).replace(/\/+$/, ''),
+    async readableCids (cids, uid) {
+      if (cids.length === 0) return []
+      return (await privileges.categories.filterCids('topics:read', cids, uid)).map(Number)
+    },
+    sendNotification: (input, uids) => notifications.send(input, uids),
+    markNotificationsRead: (uid, nids) => notifications.markRead(uid, nids),
+    markAllNotificationsRead: (uid) => notifications.markAllRead(uid),
+    translate: (texts) => notifications.translate(texts)
   }
 }

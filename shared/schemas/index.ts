@@ -1,3 +1,5 @@
 export * from './common'
 export * from './user'
 export * from './forum'
+export * from './activity'
+export * from './notification'

@@ -3,6 +3,9 @@ import type { AddressInfo, Socket } from 'node:net'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import { pluginRoutes, toApiError } from '../../plugin/routes'
 import { createFakePlatform, type FakePlatform } from '../plugin/fake-platform'
+import { memorySettingsStore } from '../../plugin/acp/settings'
+import { ActivityService } from '../../plugin/activity/service'
+import { Store } from '../../plugin/store'
 
 /**
  * A real HTTP stand-in for NodeBB with the plugin active: master-token + `_uid` auth as NodeBB's
@@ -36,6 +39,8 @@ export interface StandIn {
   url: string
   token: string
   fake: FakePlatform
+  /** The plugin's activity service (what NodeBB's action hooks call), for recording in tests. */
+  activity: ActivityService
   /** The administrator the adapter acts as (NODEBB_SERVICE_UID). */
   admin: number
   calls: RecordedCall[]
@@ -70,7 +75,9 @@ export async function startStandIn (options: { token?: string } = {}): Promise<S
   const admin = fake.addUser('admin', { admin: true })
   let suffix = 0
   const router = FindMyWay()
-  for (const route of pluginRoutes(fake, { suffix: () => `x${(++suffix).toString(36)}` })) {
+  const settings = memorySettingsStore()
+  const activity = new ActivityService(fake, new Store(fake.db), settings)
+  for (const route of pluginRoutes(fake, { suffix: () => `x${(++suffix).toString(36)}`, settings, activity })) {
     router.on(route.method.toUpperCase() as HTTPMethod, `/api/v3/plugins${route.path}`, () => {}, route)
   }
   const troubles: Trouble[] = []
@@ -80,6 +87,7 @@ export async function startStandIn (options: { token?: string } = {}): Promise<S
     url: '',
     token,
     fake,
+    activity,
     admin,
     calls: [],
     slowMs: 1500,

@@ -19,7 +19,11 @@ t.test('every API route is in the OpenAPI document with its schemas and error re
     ['patch', '/api/forum/v1/update/{forumId}', { body: true, params: ['forumId'] }],
     ['post', '/api/forum/v1/fetch', { body: true }],
     ['get', '/api/forum/v1/read/{forumId}', { params: ['forumId'] }],
-    ['delete', '/api/forum/v1/delete/{forumId}', { body: true, params: ['forumId'] }]
+    ['delete', '/api/forum/v1/delete/{forumId}', { body: true, params: ['forumId'] }],
+    ['post', '/api/activity/v1/list', { body: true }],
+    ['post', '/api/notification/v1/send', { body: true }],
+    ['post', '/api/notification/v1/list', { body: true }],
+    ['post', '/api/notification/v1/mark-read', { body: true }]
   ]
   for (const [method, path, expect] of api) {
     const op = doc.paths[path]?.[method]

@@ -123,6 +123,35 @@ export class FakeDb implements Db {
     return keys.map((k) => this.zset(k)?.has(String(value)) ?? false)
   }
 
+  private sortedEntries (keys: string | string[]): Array<[string, number]> {
+    const merged = new Map<string, number>()
+    for (const k of Array.isArray(keys) ? keys : [keys]) for (const [v, score] of this.zset(k) ?? []) merged.set(v, score)
+    return [...merged.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  }
+
+  private inRange (score: number, min: number | '-inf', max: number | '+inf'): boolean {
+    return (min === '-inf' || score >= min) && (max === '+inf' || score <= max)
+  }
+
+  async getSortedSetRevRange (key: string | string[], start: number, stop: number): Promise<string[]> {
+    const sorted = this.sortedEntries(key).reverse().map(([v]) => v)
+    return sorted.slice(start, stop === -1 ? undefined : stop + 1)
+  }
+
+  async getSortedSetRevRangeByScore (key: string | string[], start: number, count: number, max: number | '+inf', min: number | '-inf'): Promise<string[]> {
+    const sorted = this.sortedEntries(key).reverse().filter(([, s]) => this.inRange(s, min, max)).map(([v]) => v)
+    return sorted.slice(start, count === -1 ? undefined : start + count)
+  }
+
+  async getSortedSetRangeByScore (key: string, start: number, count: number, min: number | '-inf', max: number | '+inf'): Promise<string[]> {
+    const sorted = this.sortedEntries(key).filter(([, s]) => this.inRange(s, min, max)).map(([v]) => v)
+    return sorted.slice(start, count === -1 ? undefined : start + count)
+  }
+
+  async sortedSetCount (key: string, min: number | '-inf', max: number | '+inf'): Promise<number> {
+    return this.sortedEntries(key).filter(([, s]) => this.inRange(s, min, max)).length
+  }
+
   /** Everything stored, in a stable form, for before/after comparisons. */
   dump (): string {
     const hashes = [...this.hashes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, h]) => [k, [...h.entries()].sort()])

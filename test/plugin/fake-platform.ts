@@ -1,4 +1,4 @@
-import { defaultSettings, type CreateCategoryInput, type CreateUserInput, type Platform, type PluginSettings, type PrivilegeMember } from '../../plugin/platform'
+import { defaultSettings, type CreateCategoryInput, type CreateUserInput, type NotificationInput, type Platform, type PluginSettings, type PrivilegeMember } from '../../plugin/platform'
 import { Cleanup } from '../../plugin/cleanup'
 import { FakeDb } from './fake-db'
 
@@ -25,12 +25,18 @@ export interface FakePlatform extends Platform {
   settings: PluginSettings
   /** NodeBB-level calls made, by method name. */
   calls: Map<string, number>
+  /** A topic with its main post, as NodeBB's topics.post makes it. */
+  addTopic: (cid: number, uid: number, title: string) => { tid: number, pid: number }
+  /** A reply, as topics.reply makes it. */
+  addPost: (tid: number, uid: number) => number
 }
 
 export function createFakePlatform (options: { now?: () => number } = {}): FakePlatform {
   const db = new FakeDb()
   let nextCid = 0
   let nextUid = 0
+  let nextTid = 0
+  let nextPid = 0
   let failAt = -1
   const calls = new Map<string, number>()
   const fake = {} as FakePlatform
@@ -190,6 +196,68 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
       return null
     },
     async getSettings () { return fake.settings },
+    addTopic (cid: number, uid: number, title: string) {
+      const tid = ++nextTid
+      const pid = ++nextPid
+      const slug = `${tid}/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`
+      db.hashes.set(`topic:${tid}`, new Map([['tid', String(tid)], ['cid', String(cid)], ['title', title], ['slug', slug], ['uid', String(uid)], ['mainPid', String(pid)]]))
+      db.hashes.set(`post:${pid}`, new Map([['pid', String(pid)], ['tid', String(tid)], ['uid', String(uid)]]))
+      return { tid, pid }
+    },
+    addPost (tid: number, uid: number) {
+      const pid = ++nextPid
+      db.hashes.set(`post:${pid}`, new Map([['pid', String(pid)], ['tid', String(tid)], ['uid', String(uid)]]))
+      return pid
+    },
+    async getTopics (tids: number[]) {
+      return tids.map((tid) => {
+        const h = db.hashes.get(`topic:${tid}`)
+        return h === undefined ? null : { tid, cid: Number(h.get('cid')), title: h.get('title') ?? '', slug: h.get('slug') ?? String(tid) }
+      })
+    },
+    async getPosts (pids: number[]) {
+      return pids.map((pid) => {
+        const h = db.hashes.get(`post:${pid}`)
+        return h === undefined ? null : { pid, tid: Number(h.get('tid')), uid: Number(h.get('uid')) }
+      })
+    },
+    siteUrl: () => 'http://nodebb.test',
+    async readableCids (cids: number[], uid: number) {
+      // NodeBB's filterCids('topics:read'): the user's own privilege, a group's, or an administrator
+      if (uid > 0 && isMember('administrators', uid)) return cids
+      return cids.filter((cid) => {
+        if (db.zsets.get(privKey(cid, 'topics:read'))?.has(String(uid)) === true) return true
+        const groups = [...(db.zsets.get(privKey(cid, 'groups:topics:read'))?.keys() ?? [])]
+        return groups.some((g) => uid > 0 ? isMember(g, uid) : g === 'guests')
+      })
+    },
+    sendNotification: op('sendNotification', async (input: NotificationInput, uids: number[]) => {
+      // NodeBB's layout: notifications:<nid>, the 'notifications' index, per-user unread/read sets
+      const at = fake.now()
+      await db.setObject(`notifications:${input.nid}`, { nid: input.nid, type: 'sunbird', bodyShort: input.title, bodyLong: input.body, ...(input.path === null ? {} : { path: input.path }), ...(input.fromUid > 0 ? { from: input.fromUid } : {}), datetime: at, importance: 5 })
+      await db.sortedSetAdd('notifications', at, input.nid)
+      for (const uid of uids) {
+        await db.sortedSetAdd(`uid:${uid}:notifications:unread`, at, input.nid)
+        await db.sortedSetRemove(`uid:${uid}:notifications:read`, input.nid)
+      }
+    }),
+    markNotificationsRead: op('markNotificationsRead', async (uid: number, nids: string[]) => {
+      for (const nid of nids) {
+        const at = Number(db.hashes.get(`notifications:${nid}`)?.get('datetime') ?? fake.now())
+        await db.sortedSetRemove(`uid:${uid}:notifications:unread`, nid)
+        await db.sortedSetAdd(`uid:${uid}:notifications:read`, at, nid)
+      }
+    }),
+    markAllNotificationsRead: op('markAllNotificationsRead', async (uid: number) => {
+      for (const [nid, at] of [...(db.zsets.get(`uid:${uid}:notifications:unread`) ?? new Map<string, number>())]) {
+        await db.sortedSetRemove(`uid:${uid}:notifications:unread`, nid)
+        await db.sortedSetAdd(`uid:${uid}:notifications:read`, at, nid)
+      }
+    }),
+    async translate (texts: string[]) {
+      // NodeBB's translator turns `[[ns:key, args]]` into text; the fake keeps the key's name
+      return texts.map((t) => t.replace(/\[\[([\w-]+):([\w-]+)(?:,[^\]]*)?\]\]/g, '$2'))
+    },
     now: options.now ?? (() => Date.now())
   })
   return fake

@@ -1,27 +1,36 @@
 import { pluginRoutes, pluginPaths, toApiError, type PluginRoute } from '../../plugin/routes'
 import { ApiError } from '../../shared/errors'
 import { createFakePlatform, type FakePlatform } from './fake-platform'
+import { memorySettingsStore } from '../../plugin/acp/settings'
+import { ActivityService, type ActivityServiceOptions } from '../../plugin/activity/service'
+import { Store } from '../../plugin/store'
 
 export { pluginPaths }
 
 export interface PluginHarness {
   fake: FakePlatform
   routes: PluginRoute[]
+  /** The ACP settings the routes and the activity service read. */
+  settings: ReturnType<typeof memorySettingsStore>
+  /** The activity service the routes use (tests call its hook entry point). */
+  activity: ActivityService
   /** An admin (the adapter's service uid). */
   admin: number
   /** Calls one route as `uid`; resolves the result or rejects with the ApiError. */
-  call: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown }) => Promise<any>
+  call: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown, query?: Record<string, unknown> }) => Promise<any>
   /** Calls one route and returns the ApiError it fails with (fails the caller if it succeeds). */
-  fail: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown }) => Promise<ApiError>
+  fail: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown, query?: Record<string, unknown> }) => Promise<ApiError>
   /** Creates a Sunbird user and returns its uid. */
   user: (identifier: string, username?: string) => Promise<number>
 }
 
 let suffixCounter = 0
 
-export function harness (): PluginHarness {
-  const fake = createFakePlatform()
-  const routes = pluginRoutes(fake, { suffix: () => `s${(++suffixCounter).toString(36)}` })
+export function harness (options: { now?: () => number, activity?: ActivityServiceOptions } = {}): PluginHarness {
+  const fake = createFakePlatform(options.now === undefined ? {} : { now: options.now })
+  const settings = memorySettingsStore()
+  const activity = new ActivityService(fake, new Store(fake.db), settings, options.activity ?? {})
+  const routes = pluginRoutes(fake, { suffix: () => `s${(++suffixCounter).toString(36)}`, settings, activity })
   const admin = fake.addUser('admin', { admin: true })
   const find = (method: string, path: string): PluginRoute => {
     const route = routes.find((r) => r.method === method && r.path === path)
@@ -31,7 +40,7 @@ export function harness (): PluginHarness {
   // as the NodeBB mounting does: anything but an ApiError answers INTERNAL_ERROR
   const call: PluginHarness['call'] = async (method, path, uid, args = {}) => {
     try {
-      return await find(method, path).handler({ uid, params: args.params ?? {}, query: {}, body: args.body })
+      return await find(method, path).handler({ uid, params: args.params ?? {}, query: args.query ?? {}, body: args.body })
     } catch (err) {
       throw toApiError(err)
     }
@@ -39,6 +48,8 @@ export function harness (): PluginHarness {
   return {
     fake,
     routes,
+    settings,
+    activity,
     admin,
     call,
     async fail (method, path, uid, args = {}) {

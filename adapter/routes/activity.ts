@@ -1,0 +1,28 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { apiIds } from '../../shared/envelope'
+import { ErrorEnvelope, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
+import { activityQuery, ActivityListRequest, ActivityListResult } from '../../shared/schemas/activity'
+import { nodebbPaths } from '../nodebb/paths'
+
+const errors = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope }
+
+/** Activity: what happened in a context's forums (recorded by the plugin from NodeBB's hooks). */
+const activityRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post('/api/activity/v1/list', {
+    config: { apiId: apiIds.activityList },
+    schema: {
+      tags: ['activity'],
+      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      summary: 'List activity',
+      description: 'Newest first, filtered by context, forum (and its descendants), acting user, verbs and time. With a user token only activity in forums that user can read is listed.',
+      body: requestEnvelope(ActivityListRequest),
+      response: { 200: responseEnvelope(ActivityListResult), ...errors }
+    }
+  }, async (request, reply) => {
+    const actor = await fastify.actorUid(request, 'service-or-user')
+    const result = await fastify.nodebb.call<ActivityListResult>('GET', nodebbPaths.activity, { uid: actor, query: activityQuery(request.body.request), log: request.log, msgid: request.msgid })
+    return reply.envelope(result)
+  })
+}
+
+export default activityRoutes

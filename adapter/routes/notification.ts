@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { apiIds } from '../../shared/envelope'
+import { ApiError } from '../../shared/errors'
+import { ErrorEnvelope, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
+import {
+  NotificationListRequest, NotificationListResult, NotificationMarkReadRequest, NotificationMarkReadResult,
+  NotificationSendRequest, NotificationSendResult, sendTargetProblem
+} from '../../shared/schemas/notification'
+import { nodebbPaths } from '../nodebb/paths'
+
+const errors = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope }
+
+/** Notifications: NodeBB's own (its bell), for Sunbird users. */
+const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post('/api/notification/v1/send', {
+    config: { apiId: apiIds.notificationSend, idempotent: true },
+    schema: {
+      tags: ['notifications'],
+      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      summary: 'Send a notification',
+      description: 'A NodeBB notification to `users` (Sunbird ids) or to every member of `forum` with at least read. An unknown user: USER_NOT_FOUND listing them, nothing sent. Sending to users needs the service (or an admin role); to a forum, `moderate` on it.',
+      body: requestEnvelope(NotificationSendRequest),
+      response: { 200: responseEnvelope(NotificationSendResult), ...errors }
+    }
+  }, async (request, reply) => {
+    const problem = sendTargetProblem(request.body.request)
+    if (problem !== null) throw new ApiError('INVALID_REQUEST', problem)
+    const actor = await fastify.actorUid(request, 'service-or-user')
+    const result = await fastify.nodebb.call<NotificationSendResult>('POST', nodebbPaths.notifications, { uid: actor, body: request.body.request, log: request.log, msgid: request.msgid })
+    return reply.envelope(result)
+  })
+
+  fastify.post('/api/notification/v1/list', {
+    config: { apiId: apiIds.notificationList },
+    schema: {
+      tags: ['notifications'],
+      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      summary: 'List a user\'s notifications',
+      description: 'The user\'s NodeBB notifications (NodeBB\'s own included), newest first, with read state. A user token may list only its own user\'s.',
+      body: requestEnvelope(NotificationListRequest),
+      response: { 200: responseEnvelope(NotificationListResult), ...errors }
+    }
+  }, async (request, reply) => {
+    const actor = await fastify.actorUid(request, 'service-or-user')
+    const { user, ...rest } = request.body.request
+    const query = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]))
+    const result = await fastify.nodebb.call<NotificationListResult>('GET', nodebbPaths.userNotifications, { uid: actor, params: { identifier: user }, query, log: request.log, msgid: request.msgid })
+    return reply.envelope(result)
+  })
+
+  fastify.post('/api/notification/v1/mark-read', {
+    config: { apiId: apiIds.notificationMarkRead, idempotent: true },
+    schema: {
+      tags: ['notifications'],
+      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      summary: 'Mark notifications read',
+      description: '`ids` (the user\'s own unread ones; others are ignored), or `all: true`. A user token may mark only its own user\'s.',
+      body: requestEnvelope(NotificationMarkReadRequest),
+      response: { 200: responseEnvelope(NotificationMarkReadResult), ...errors }
+    }
+  }, async (request, reply) => {
+    const actor = await fastify.actorUid(request, 'service-or-user')
+    const { user, ...body } = request.body.request
+    const result = await fastify.nodebb.call<NotificationMarkReadResult>('PUT', nodebbPaths.userNotificationsRead, { uid: actor, params: { identifier: user }, body, log: request.log, msgid: request.msgid })
+    return reply.envelope(result)
+  })
+}
+
+export default notificationRoutes

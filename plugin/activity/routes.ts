@@ -1,0 +1,67 @@
+import { ApiError } from '../../shared/errors'
+import { pluginPaths } from '../../shared/plugin-paths'
+import { ActivityListRequest, activityRequestFromQuery, transportQueryFields } from '../../shared/schemas/activity'
+import { NotificationListRequest, NotificationMarkReadRequest, NotificationSendRequest } from '../../shared/schemas/notification'
+import { UserIdentifierParams } from '../../shared/schemas/user'
+import type { PluginRoute } from '../routes'
+import { validate } from '../validate'
+import type { NotificationService } from '../notification-service'
+import type { ActivityService } from './service'
+
+/** Plugin-only routes (the ACP and operators read them; the adapter does not call them). */
+export const activityPaths = {
+  webhookStatus: '/sunbird/webhooks/status'
+} as const
+
+/** `?unread=true&limit=..&offset=..` into the list request, for the schema to check. */
+function listRequest (identifier: unknown, query: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { user: identifier }
+  for (const [k, v] of Object.entries(query)) {
+    if (transportQueryFields.has(k) || v === undefined || v === '') continue
+    if (k === 'unread') out[k] = v === 'true' ? true : v === 'false' ? false : v
+    else if ((k === 'limit' || k === 'offset') && typeof v === 'string' && /^[0-9]{1,9}$/.test(v)) out[k] = Number(v)
+    else out[k] = v
+  }
+  return out
+}
+
+function bodyObject (body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('INVALID_REQUEST', 'body must be an object')
+  return body as Record<string, unknown>
+}
+
+export function activityRoutes (activity: ActivityService, notifications: NotificationService): PluginRoute[] {
+  return [
+    {
+      method: 'get',
+      path: pluginPaths.activity,
+      handler: async ({ query, uid }) => activity.list(validate(ActivityListRequest, activityRequestFromQuery(query), 'query'), uid)
+    },
+    {
+      method: 'get',
+      path: activityPaths.webhookStatus,
+      handler: async () => activity.outbox.status()
+    },
+    {
+      method: 'post',
+      path: pluginPaths.notifications,
+      handler: async ({ body, uid }) => notifications.send(validate(NotificationSendRequest, body, 'body'), uid)
+    },
+    {
+      method: 'get',
+      path: pluginPaths.userNotifications,
+      handler: async ({ params, query, uid }) => {
+        const { identifier } = validate(UserIdentifierParams, params, 'params')
+        return notifications.list(validate(NotificationListRequest, listRequest(identifier, query), 'query'), uid)
+      }
+    },
+    {
+      method: 'put',
+      path: pluginPaths.userNotificationsRead,
+      handler: async ({ params, body, uid }) => {
+        const { identifier } = validate(UserIdentifierParams, params, 'params')
+        return notifications.markRead(validate(NotificationMarkReadRequest, { ...bodyObject(body), user: identifier }, 'body'), uid)
+      }
+    }
+  ]
+}

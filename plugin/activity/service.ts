@@ -1,0 +1,160 @@
+import { ApiError } from '../../shared/errors'
+import type { Activity, ActivityListRequest, ActivityListResult } from '../../shared/schemas/activity'
+import { activityLimits } from '../../shared/schemas/activity'
+import type { Platform } from '../platform'
+import type { ForumRecord, Store } from '../store'
+import { parseAcpSettings, type SettingsStore } from '../acp/settings'
+import { activityHooks, type ActivityEvent } from './events'
+import { ActivityLog, activityKeys, type Retention } from './log'
+import { WebhookOutbox, type OutboxOptions } from './webhooks'
+
+export interface ActivityServiceOptions {
+  log?: (msg: string, err?: unknown) => void
+  outbox?: OutboxOptions
+  trimEvery?: number
+  /** Called after an activity is queued for webhooks (NodeBB: start a delivery pass soon). */
+  onQueued?: () => void
+}
+
+const maxDepth = 64
+
+/**
+ * Activity: NodeBB hook payloads -> entries in the log (Sunbird forums only) -> webhook outbox;
+ * and the list, filtered to what the acting user may read.
+ */
+export class ActivityService {
+  readonly log: ActivityLog
+  readonly outbox: WebhookOutbox
+
+  constructor (private readonly platform: Platform, private readonly store: Store, private readonly settings: SettingsStore, private readonly options: ActivityServiceOptions = {}) {
+    this.log = new ActivityLog(platform.db, { now: () => platform.now(), trimEvery: options.trimEvery ?? 100, retention: () => this.retention() })
+    this.outbox = new WebhookOutbox(platform.db, async () => {
+      const s = parseAcpSettings(await settings.read())
+      return { urls: s.webhookUrls, secret: s.webhookSecret }
+    }, { now: () => platform.now(), ...(options.log === undefined ? {} : { log: options.log }), ...options.outbox })
+  }
+
+  async retention (): Promise<Retention> {
+    const s = parseAcpSettings(await this.settings.read())
+    return { days: s.activityRetentionDays, count: s.activityRetentionCount }
+  }
+
+  /** One NodeBB action hook: its activities recorded (Sunbird forums only) and queued for webhooks. */
+  async onHook (hook: string, payload: unknown): Promise<Activity[]> {
+    const reader = activityHooks[hook]
+    if (reader === undefined || payload === null || typeof payload !== 'object') return []
+    const recorded: Activity[] = []
+    for (const event of reader.read(payload as Record<string, unknown>)) {
+      const activity = await this.resolve(event)
+      if (activity === null) continue
+      await this.log.record(activity)
+      if (await this.outbox.enqueue(activity) > 0) this.options.onQueued?.()
+      recorded.push(activity)
+    }
+    return recorded
+  }
+
+  /** Fills in what the payload lacked; null when the event is not in a Sunbird forum. */
+  async resolve (event: ActivityEvent): Promise<Activity | null> {
+    let { tid, cid, uid } = event
+    if (tid === null && event.pid !== null) {
+      const [post] = await this.platform.getPosts([event.pid])
+      if (post === null || post === undefined) return null
+      tid = post.tid
+    }
+    if (tid === null) return null
+    let title = event.title
+    let slug = event.slug
+    if (cid === null || title === undefined) {
+      const [topic] = await this.platform.getTopics([tid])
+      if (topic === null || topic === undefined) return null
+      cid ??= topic.cid
+      title ??= topic.title
+      slug ??= topic.slug
+    }
+    let forum = cid === null ? null : await this.store.getForum(cid)
+    if (forum === null && event.fromCid !== undefined && event.fromCid !== null) forum = await this.store.getForum(event.fromCid)
+    if (forum === null) return null
+    if (uid < 0) uid = 0
+    const [identifier] = uid > 0 ? await this.store.sunbirdIdsOf([uid]) : [null]
+    const site = this.platform.siteUrl()
+    const time = this.platform.now()
+    const pid = event.pid
+    return {
+      id: this.log.newId(time),
+      verb: event.verb,
+      actor: { identifier: identifier ?? null, uid },
+      object: {
+        type: event.type,
+        id: String(event.type === 'post' && pid !== null ? pid : tid),
+        topic: String(tid),
+        title: title ?? '',
+        url: event.type === 'post' && pid !== null ? `${site}/post/${pid}` : `${site}/topic/${slug ?? tid}`
+      },
+      forum: { identifier: String(forum.cid), root: String(await this.rootOf(forum)), context: forum.context },
+      time
+    }
+  }
+
+  private async rootOf (forum: ForumRecord): Promise<number> {
+    let current = forum
+    for (let i = 0; i < maxDepth && current.parent !== null; i++) {
+      const parent = await this.store.getForum(current.parent)
+      if (parent === null) break
+      current = parent
+    }
+    return current.cid
+  }
+
+  private async descendants (cid: number): Promise<number[]> {
+    const all = [cid]
+    for (let i = 0; i < all.length && all.length < 10_000; i++) all.push(...await this.store.childrenOf(all[i] as number))
+    return all
+  }
+
+  /** A page of activity, newest first, limited to forums `uid` may read. */
+  async list (request: ActivityListRequest, uid: number): Promise<ActivityListResult> {
+    const limit = request.limit ?? activityLimits.defaultLimit
+    const offset = request.offset ?? 0
+    let keys: string[] | undefined
+    const filters: Array<(a: Activity) => boolean> = []
+    if (request.forum !== undefined) {
+      const cid = Number(request.forum)
+      if (await this.store.getForum(cid) === null) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${request.forum}`)
+      keys = (request.includeDescendants === true ? await this.descendants(cid) : [cid]).map(activityKeys.forum)
+    }
+    if (request.context !== undefined) {
+      const context = request.context
+      if (request.forum === undefined) keys = [activityKeys.context(context)]
+      else filters.push((a) => a.forum.context.type === context.type && a.forum.context.identifier === context.identifier)
+    }
+    if (request.user !== undefined) {
+      const [actor] = await this.store.uidsOf([request.user])
+      if (actor === null || actor === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${request.user}`, { users: [request.user] })
+      if (request.forum === undefined && request.context === undefined) keys = [activityKeys.user(actor)]
+      else filters.push((a) => a.actor.uid === actor)
+    }
+    keys ??= [activityKeys.all]
+    if (request.verbs !== undefined) {
+      const verbs = new Set<string>(request.verbs)
+      filters.push((a) => verbs.has(a.verb))
+    }
+    const readAll = await this.platform.isAdministrator(uid)
+    const page = await this.log.page({
+      keys,
+      since: request.since,
+      until: request.until,
+      limit,
+      offset,
+      keep: filters.length === 0 ? undefined : (a) => filters.every((f) => f(a)),
+      keepChunk: readAll ? undefined : (activities) => this.readable(activities, uid)
+    })
+    return { activities: page.activities, count: page.count, offset: offset + limit < page.count ? offset + limit : null }
+  }
+
+  private async readable (activities: Activity[], uid: number): Promise<Activity[]> {
+    const cids = [...new Set(activities.map((a) => Number(a.forum.identifier)))]
+    const allowed = new Set(await this.platform.readableCids(cids, uid))
+    return activities.filter((a) => allowed.has(Number(a.forum.identifier)))
+  }
+}
