@@ -6,10 +6,9 @@
  * forum it makes is deleted again, and so are its users' forums; users stay (NodeBB has no cheap
  * user purge through the plugin), named bench-<tag>-*.
  */
-import { randomBytes } from 'node:crypto'
 import { cpus, hostname } from 'node:os'
-import { callNodebb, nodebbTarget } from '../test/e2e/nodebb'
-import { redisCommandCounter } from './redis-commands'
+import { callNodebb } from '../test/e2e/nodebb'
+import { benchSetup } from './nodebb-setup'
 
 const RUNS = Number(process.env.RUNS ?? 3)
 const SIZES = (process.env.SIZES ?? '1,5,10,25,50').split(',').map(Number)
@@ -37,22 +36,10 @@ function fit (xs: number[], ys: number[]): { intercept: number, slope: number, r
 }
 
 async function main (): Promise<void> {
-  const nb = nodebbTarget()
-  const redisUrl = process.env.NODEBB_REDIS_URL
-  if (nb === null || redisUrl === undefined) {
-    console.log('bench/forum-children needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL; skipped')
-    return
-  }
-  const redis = await redisCommandCounter(redisUrl)
-  const tag = randomBytes(3).toString('hex')
+  const setup = await benchSetup('forum-children', 6, 'c')
+  if (setup === null) return
+  const { nb, redis, tag, users } = setup
   const admin = nb.adminUid
-  const users: string[] = []
-  for (let i = 0; i < 6; i++) {
-    const identifier = `bench-${tag}-${i}`
-    const res = await callNodebb(nb, 'POST', '/api/v3/plugins/sunbird/users', admin, { identifier, username: `c${tag}${i}` })
-    if (res.status !== 200) throw new Error(`user create failed: ${JSON.stringify(res.body)}`)
-    users.push(identifier)
-  }
   const groups = (k: number) => [0, 1, 2].map((g) => ({ permissions: [['read', 'post', 'topic'][g] as string], members: [users[(k + g * 2) % 6] as string, users[(k + g * 2 + 1) % 6] as string] }))
   const made: string[] = []
   const rows: Array<{ children: number, ms: number, commands: number }> = []

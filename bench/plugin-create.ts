@@ -4,10 +4,9 @@
  * round trips, from INFO commandstats). Needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL (the
  * Redis NodeBB uses). Loopback only; every forum it makes is deleted again.
  */
-import { randomBytes } from 'node:crypto'
 import { hostname, cpus } from 'node:os'
-import { callNodebb, nodebbTarget } from '../test/e2e/nodebb'
-import { redisCommandCounter } from './redis-commands'
+import { callNodebb } from '../test/e2e/nodebb'
+import { benchSetup } from './nodebb-setup'
 
 const RUNS = Number(process.env.RUNS ?? 7)
 
@@ -17,22 +16,10 @@ function median (values: number[]): number {
 }
 
 async function main (): Promise<void> {
-  const nb = nodebbTarget()
-  const redisUrl = process.env.NODEBB_REDIS_URL
-  if (nb === null || redisUrl === undefined) {
-    console.log('bench/plugin-create needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL; skipped')
-    return
-  }
-  const redis = await redisCommandCounter(redisUrl)
-  const tag = randomBytes(3).toString('hex')
+  const setup = await benchSetup('plugin-create', 30, 'b')
+  if (setup === null) return
+  const { nb, redis, tag, users } = setup
   const admin = nb.adminUid
-  const users: string[] = []
-  for (let i = 0; i < 30; i++) {
-    const identifier = `bench-${tag}-${i}`
-    const res = await callNodebb(nb, 'POST', '/api/v3/plugins/sunbird/users', admin, { identifier, username: `b${tag}${i}` })
-    if (res.status !== 200) throw new Error(`user create failed: ${JSON.stringify(res.body)}`)
-    users.push(identifier)
-  }
   const groups = (offset: number) => [0, 1, 2].map((g) => ({ permissions: [['read', 'post', 'topic'][g] as string], members: users.slice(((offset + g) * 10) % 30, ((offset + g) * 10) % 30 + 10) }))
   const body = {
     name: `bench ${tag}`,

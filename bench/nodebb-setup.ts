@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto'
+import { callNodebb, nodebbTarget, type NodebbTarget } from '../test/e2e/nodebb'
+import { redisCommandCounter } from './redis-commands'
+
+export interface BenchSetup {
+  nb: NodebbTarget
+  redis: Awaited<ReturnType<typeof redisCommandCounter>>
+  tag: string
+  /** Sunbird ids of the users made for this run (`bench-<tag>-<i>`). */
+  users: string[]
+}
+
+/**
+ * What the NodeBB benchmarks share: the target from NODEBB_URL/NODEBB_TOKEN, a Redis command
+ * counter on NODEBB_REDIS_URL, and `userCount` Sunbird users made through the plugin. Null (with
+ * a line saying why) when the environment does not name a NodeBB.
+ */
+export async function benchSetup (name: string, userCount: number, usernamePrefix: string): Promise<BenchSetup | null> {
+  const nb = nodebbTarget()
+  const redisUrl = process.env.NODEBB_REDIS_URL
+  if (nb === null || redisUrl === undefined) {
+    console.log(`bench/${name} needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL; skipped`)
+    return null
+  }
+  const redis = await redisCommandCounter(redisUrl)
+  const tag = randomBytes(3).toString('hex')
+  const users: string[] = []
+  for (let i = 0; i < userCount; i++) {
+    const identifier = `bench-${tag}-${i}`
+    const res = await callNodebb(nb, 'POST', '/api/v3/plugins/sunbird/users', nb.adminUid, { identifier, username: `${usernamePrefix}${tag}${i}` })
+    if (res.status !== 200) throw new Error(`user create failed: ${JSON.stringify(res.body)}`)
+    users.push(identifier)
+  }
+  return { nb, redis, tag, users }
+}
