@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { apiIds } from '../../shared/envelope'
-import { ErrorEnvelope, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
+import { errorResponses, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
 import { activityQuery, ActivityListRequest, ActivityListResult } from '../../shared/schemas/activity'
 import { nodebbPaths } from '../nodebb/paths'
-
-const errors = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope }
 
 /** Activity: what happened in a context's forums (recorded by the plugin from NodeBB's hooks). */
 const activityRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -16,7 +14,7 @@ const activityRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'List activity',
       description: 'Newest first, filtered by context, forum (and its descendants), acting user, verbs and time. With a user token only activity in forums that user can read is listed.',
       body: requestEnvelope(ActivityListRequest),
-      response: { 200: responseEnvelope(ActivityListResult), ...errors }
+      response: { 200: responseEnvelope(ActivityListResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const actor = await fastify.actorUid(request, 'service-or-user')

@@ -1,13 +1,11 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { apiIds } from '../../shared/envelope'
-import { ErrorEnvelope, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
+import { errorResponses, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
 import {
   ForumCreateRequest, ForumDeleteResult, ForumFetchRequest, ForumFetchResult, ForumIdParams, ForumResult, ForumUpdateRequest
 } from '../../shared/schemas/forum'
 import { nodebbPaths } from '../nodebb/paths'
-
-const errors = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope }
 
 /** DELETE carries no `request`, but may carry an envelope for its `params.msgid`. */
 const deleteEnvelope = Type.Object({
@@ -27,7 +25,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Create a forum',
       description: 'A private forum (unless `public`) for a context, with its groups, member privileges and nested children, in one call. References are checked before the first write; a failure changes nothing.',
       body: requestEnvelope(ForumCreateRequest),
-      response: { 200: responseEnvelope(ForumResult), ...errors }
+      response: { 200: responseEnvelope(ForumResult), ...errorResponses }
     }
   }, async (request, reply) => {
     // under a parent the plugin checks the user's moderate on it; a root forum is a service operation
@@ -45,7 +43,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Rename, add or change groups (by identifier), set or remove (`permissions: null`) member privileges, add children. Needs the user token of a user with `moderate` on the forum (or an admin role).',
       params: ForumIdParams,
       body: requestEnvelope(ForumUpdateRequest),
-      response: { 200: responseEnvelope(ForumResult), ...errors }
+      response: { 200: responseEnvelope(ForumResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const actor = await fastify.actorUid(request, 'user')
@@ -61,7 +59,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Forums of a context',
       description: 'Every forum of the context, children nested under their parents.',
       body: requestEnvelope(ForumFetchRequest),
-      response: { 200: responseEnvelope(ForumFetchResult), ...errors }
+      response: { 200: responseEnvelope(ForumFetchResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const { type, identifier } = request.body.request.context
@@ -76,7 +74,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
       summary: 'Read a forum',
       params: ForumIdParams,
-      response: { 200: responseEnvelope(ForumResult), ...errors }
+      response: { 200: responseEnvelope(ForumResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const result = await fastify.nodebb.call<ForumResult>('GET', nodebbPaths.forum, { uid, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
@@ -94,7 +92,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'Removes the forum, every descendant and their auto-created groups. Needs the user token of a user with `moderate` on the forum (or an admin role). The body is optional (an envelope for `params.msgid`).',
       params: ForumIdParams,
       body: deleteEnvelope,
-      response: { 200: responseEnvelope(ForumDeleteResult), ...errors }
+      response: { 200: responseEnvelope(ForumDeleteResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const actor = await fastify.actorUid(request, 'user')

@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { apiIds } from '../../shared/envelope'
 import { ApiError } from '../../shared/errors'
-import { ErrorEnvelope, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
+import { errorResponses, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
 import {
   NotificationListRequest, NotificationListResult, NotificationMarkReadRequest, NotificationMarkReadResult,
   NotificationSendRequest, NotificationSendResult, sendTargetProblem
 } from '../../shared/schemas/notification'
 import { nodebbPaths } from '../nodebb/paths'
-
-const errors = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope }
 
 /** Notifications: NodeBB's own (its bell), for Sunbird users. */
 const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -20,7 +18,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Send a notification',
       description: 'A NodeBB notification to `users` (Sunbird ids) or to every member of `forum` with at least read. An unknown user: USER_NOT_FOUND listing them, nothing sent. Sending to users needs the service (or an admin role); to a forum, `moderate` on it.',
       body: requestEnvelope(NotificationSendRequest),
-      response: { 200: responseEnvelope(NotificationSendResult), ...errors }
+      response: { 200: responseEnvelope(NotificationSendResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const problem = sendTargetProblem(request.body.request)
@@ -38,7 +36,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'List a user\'s notifications',
       description: 'The user\'s NodeBB notifications (NodeBB\'s own included), newest first, with read state. A user token may list only its own user\'s.',
       body: requestEnvelope(NotificationListRequest),
-      response: { 200: responseEnvelope(NotificationListResult), ...errors }
+      response: { 200: responseEnvelope(NotificationListResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const actor = await fastify.actorUid(request, 'service-or-user')
@@ -56,7 +54,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Mark notifications read',
       description: '`ids` (the user\'s own unread ones; others are ignored), or `all: true`. A user token may mark only its own user\'s.',
       body: requestEnvelope(NotificationMarkReadRequest),
-      response: { 200: responseEnvelope(NotificationMarkReadResult), ...errors }
+      response: { 200: responseEnvelope(NotificationMarkReadResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const actor = await fastify.actorUid(request, 'service-or-user')

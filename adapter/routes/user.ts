@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { apiIds } from '../../shared/envelope'
-import { ErrorEnvelope, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
+import { errorResponses, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
 import { UserCreateRequest, UserCreateResult, UserIdentifierParams, UserReadResult } from '../../shared/schemas/user'
 import { nodebbPaths } from '../nodebb/paths'
-
-const errors = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope }
 
 /** Users: a Sunbird id mapped onto a NodeBB user. */
 const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -18,7 +16,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Create a user',
       description: 'Creates a NodeBB user for a Sunbird id (email stored as confirmed). USER_EXISTS if the id is mapped, USERNAME_TAKEN if NodeBB has the name.',
       body: requestEnvelope(UserCreateRequest),
-      response: { 200: responseEnvelope(UserCreateResult), ...errors }
+      response: { 200: responseEnvelope(UserCreateResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const result = await fastify.nodebb.call<UserCreateResult>('POST', nodebbPaths.users, { uid, body: request.body.request, log: request.log, msgid: request.msgid })
@@ -33,7 +31,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Read a user',
       description: 'The user and every forum they can reach, directly or through groups, with the permissions they hold there.',
       params: UserIdentifierParams,
-      response: { 200: responseEnvelope(UserReadResult), ...errors }
+      response: { 200: responseEnvelope(UserReadResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const result = await fastify.nodebb.call<UserReadResult>('GET', nodebbPaths.user, { uid, params: { identifier: request.params.identifier }, log: request.log, msgid: request.msgid })

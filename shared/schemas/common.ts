@@ -126,3 +126,6 @@ export const ErrorEnvelope = responseEnvelope(
   Type.Object({}, { additionalProperties: true }),
   'Failure: `params.err` holds the catalogue code, `params.errmsg` the reason'
 )
+
+/** The failure answers every route declares, by status class. */
+export const errorResponses = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope }
