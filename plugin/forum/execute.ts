@@ -83,16 +83,15 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
         undo.push(() => store.setGroupApplyToChildren(name, op.previous))
         return
       }
-      case 'joinGroup': {
-        const name = groupName(op.group)
-        undo.push(() => platform.leaveGroup(name, op.uids))
-        await platform.joinGroup(name, op.uids)
-        return
-      }
+      case 'joinGroup':
       case 'leaveGroup': {
         const name = groupName(op.group)
-        undo.push(() => platform.joinGroup(name, op.uids))
-        await platform.leaveGroup(name, op.uids)
+        const [forward, backward] = op.op === 'joinGroup'
+          ? [platform.joinGroup, platform.leaveGroup]
+          : [platform.leaveGroup, platform.joinGroup]
+        // undo first: a join that fails halfway is taken back too (the plan only names non-members)
+        undo.push(() => backward.call(platform, name, op.uids))
+        await forward.call(platform, name, op.uids)
         return
       }
       case 'give':
