@@ -78,6 +78,7 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
     maxResponseSize: maxResponseBytes
   })
   const authorization = `Bearer ${config.NODEBB_TOKEN}`
+  const timeoutError = new DOMException(`NodeBB did not answer within ${timeout} ms`, 'TimeoutError')
 
   async function once (method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions): Promise<unknown> {
     const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT'
@@ -91,13 +92,18 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
     }
     let status: number
     let text: string
+    // undici's own timeouts tick coarsely (up to ~1 s late); this bounds the whole attempt exactly.
+    // A plain timer, not AbortSignal.timeout(), which costs about 5% of a fetch's CPU in the adapter.
+    const controller = new AbortController()
+    const timer = setTimeout(() => { controller.abort(timeoutError) }, timeout)
     try {
-      // undici's own timeouts tick coarsely (up to ~1 s late); the signal bounds the whole attempt exactly
-      const res = await pool.request({ method, path: target, headers, body, signal: AbortSignal.timeout(timeout) })
+      const res = await pool.request({ method, path: target, headers, body, signal: controller.signal })
       status = res.statusCode
       text = await res.body.text()
     } catch (err) {
       throw transportError(err, where, timeout)
+    } finally {
+      clearTimeout(timer)
     }
     return interpretAnswer(status, text, path)
   }

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { generateKeyPairSync } from 'node:crypto'
 import { appWithStandIn, type AppWithStandIn } from './stand-in-app'
+import { securityHeaders } from '../../adapter/plugins/security'
 import { testRedis } from './redis-test-db'
 import {
   adminRole, apiConsumer, apiRsaPublicPem, apiRsaToken, apiSecret, apiToken, realmKid, realmPublicPem, realmUrl,
@@ -191,8 +192,26 @@ t.test('security headers on every answer; CORS only for configured origins', asy
   t.equal(res.headers['access-control-allow-origin'], undefined, 'CORS is off by default')
   const health = await closed.app.inject({ method: 'GET', url: '/health' })
   t.equal(health.headers['x-content-type-options'], 'nosniff')
-  t.ok(health.headers['strict-transport-security'])
-  t.ok(health.headers['content-security-policy'])
+  t.match(health.headers['strict-transport-security'], /max-age=\d+/)
+  t.match(health.headers['content-security-policy'], /(^|;)img-src 'self' data:(;|$)/, 'the CSP the /docs page needs')
+  t.match(health.headers['content-security-policy'], /(^|;)default-src 'self'(;|$)/)
+  t.equal(health.headers['x-frame-options'], 'SAMEORIGIN')
+  t.equal(health.headers['x-powered-by'], undefined)
+  // the same headers on a success, an error in the envelope, an unknown route and the docs page
+  const helmetHeaders = ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options',
+    'cross-origin-opener-policy', 'cross-origin-resource-policy', 'referrer-policy', 'x-dns-prefetch-control']
+  const answers = {
+    success: await closed.send({ method: 'POST', url: '/api/forum/v1/fetch', payload: { request: { context: ctx } } }),
+    refused: await closed.send({ method: 'GET', url: '/api/forum/v1/read/1', headers: { authorization: 'Bearer nope' } }),
+    unknown: await closed.send({ method: 'GET', url: '/api/nowhere' })
+  }
+  t.equal(answers.success.status, 200)
+  t.equal(answers.refused.status, 401)
+  t.equal(answers.unknown.status, 404)
+  const docs = await closed.app.inject({ method: 'GET', url: '/docs/json' })
+  for (const [name, headers] of [...Object.entries(answers).map(([n, a]) => [n, a.headers] as const), ['docs', docs.headers] as const]) {
+    for (const h of helmetHeaders) t.equal(headers[h], health.headers[h], `${name}: ${h}`)
+  }
   const open = await appWithStandIn(t, { CORS_ORIGINS: 'https://portal.example' })
   const allowed = await open.app.inject({ method: 'OPTIONS', url: '/api/forum/v1/fetch', headers: { origin: 'https://portal.example', 'access-control-request-method': 'POST' } })
   t.equal(allowed.headers['access-control-allow-origin'], 'https://portal.example')
@@ -221,4 +240,11 @@ t.test('rate limit counters live in Redis when it is configured (shared by repli
   const keys = await redis.client.keys(`${redis.prefix}ratelimit:*`)
   t.equal(keys.length, 1)
   t.ok(await redis.client.pTTL(keys[0] as string) > 0, 'the window expires')
+})
+
+t.test('securityHeaders: what helmet sets, read once; a failing helmet option is an error at start-up', async (t) => {
+  const headers = securityHeaders({})
+  t.equal(headers['x-content-type-options'], 'nosniff')
+  t.notOk('x-powered-by' in headers)
+  t.throws(() => securityHeaders({ contentSecurityPolicy: { directives: { 'script-src': [() => { throw new Error('no nonce here') }] } } }), /no nonce here/)
 })
