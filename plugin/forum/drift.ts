@@ -1,9 +1,10 @@
 import { levelFromPrivileges, privilegesForLevel, ladderPrivileges, expandLevel, type Level } from '../../shared/permission-ladder'
 import type { PrivilegeHolders } from './state'
+import { parseMemberKey } from './member-key'
 
 /** One member whose NodeBB privileges differ from the level the plugin recorded for it. */
 export interface MemberDrift {
-  /** `u:<uid>` or `g:<group name>`, as recorded. */
+  /** The recorded key (`u:<uid>` or `g:<group name>`, see member-key.ts). */
   key: string
   recorded: Level
   /** What the member holds now, read the ladder way. */
@@ -21,7 +22,9 @@ export interface MemberDrift {
 export function forumDrift (recorded: Record<string, Level>, holders: PrivilegeHolders): MemberDrift[] {
   const out: MemberDrift[] = []
   for (const [key, level] of Object.entries(recorded)) {
-    const held = key.startsWith('u:') ? holders.users.get(Number(key.slice(2))) : holders.groups.get(key.slice(2))
+    const member = parseMemberKey(key)
+    if (member === null) continue
+    const held = 'uid' in member ? holders.users.get(member.uid) : holders.groups.get(member.groupName)
     const has = new Set([...(held ?? [])].filter((p) => ladderPrivileges.includes(p)))
     const expected = new Set(privilegesForLevel(level))
     const missing = [...expected].filter((p) => !has.has(p))

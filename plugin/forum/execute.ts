@@ -2,6 +2,7 @@ import { toNodebbPrivileges } from '../../shared/permission-ladder'
 import type { Platform, PrivilegeMember } from '../platform'
 import type { Store } from '../store'
 import type { ForumRef, GroupRef, Member, Op, Plan } from './plan'
+import { memberKey } from './member-key'
 
 export interface ExecuteContext {
   platform: Platform
@@ -115,7 +116,7 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
       }
       case 'recordLevels': {
         const cid = cidOf(op.forum)
-        const levels = op.levels.map(({ member, level }) => ({ key: 'uid' in member ? `u:${member.uid}` : `g:${groupName(member.group)}`, level }))
+        const levels = op.levels.map(({ member, level }) => ({ key: memberKey('uid' in member ? { uid: member.uid } : { groupName: groupName(member.group) }), level }))
         const previous = await store.getLevels(cid, levels.map((l) => l.key))
         undo.push(() => store.setLevels(cid, levels.map(({ key }) => ({ key, level: previous[key] ?? null }))))
         await store.setLevels(cid, levels)

@@ -13,6 +13,7 @@ import { executePlan, PlanFailedError } from './execute'
 import { planCreate, planUpdate, type GroupSpec, type NewForumSpec, type Plan, type PrivilegeSpec } from './plan'
 import { collectCids, readForumTrees, readHolders, toForumState, type ForumNode, type PrivilegeHolders } from './state'
 import { forumDrift, type MemberDrift } from './drift'
+import { parseMemberKey, type RecordedMember } from './member-key'
 import { forumView, viewLookups } from './view'
 
 export interface DriftReport {
@@ -260,12 +261,11 @@ export class ForumService {
           isPublic: node.record.isPublic,
           actor,
           groups: [],
-          privileges: drift.map((d) => ({
-            level: d.recorded,
-            applyToChildren: false,
-            uids: d.key.startsWith('u:') ? [Number(d.key.slice(2))] : [],
-            groupNames: d.key.startsWith('g:') ? [d.key.slice(2)] : []
-          })),
+          privileges: drift.map((d) => {
+            // forumDrift only reports keys that parse
+            const member = parseMemberKey(d.key) as RecordedMember
+            return { level: d.recorded, applyToChildren: false, uids: 'uid' in member ? [member.uid] : [], groupNames: 'groupName' in member ? [member.groupName] : [] }
+          }),
           children: []
         }, { suffix: this.suffix })
         await this.run(plan, actor)

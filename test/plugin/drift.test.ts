@@ -1,6 +1,7 @@
 import t from 'tap'
 import { harness, pluginPaths } from './helper'
 import { forumDrift } from '../../plugin/forum/drift'
+import { memberKey, parseMemberKey } from '../../plugin/forum/member-key'
 import { privilegesForLevel } from '../../shared/permission-ladder'
 
 const ctx = { type: 'batch', identifier: 'b' }
@@ -47,4 +48,14 @@ t.test('drift: unrecorded members are NodeBB\'s own; removed access is recorded 
   await h.fake.givePrivileges(Number(f.identifier), privilegesForLevel('read'), [other])
   t.same(await h.call('get', P.drift, h.admin), { forums: [], count: 0 })
   t.same(forumDrift({}, { users: new Map([[learner, new Set(['read'])]]), groups: new Map() }), [])
+})
+
+t.test('member keys: what the executor writes, drift and repair read back; other keys are not members', async (t) => {
+  for (const member of [{ uid: 7 }, { groupName: 'sb-12-ab' }, { groupName: 'name:with:colons' }]) {
+    t.same(parseMemberKey(memberKey(member)), member, memberKey(member))
+  }
+  for (const bad of ['', 'u:', 'u:0', 'u:-3', 'u:1.5', 'u:abc', 'g:', 'x:7', '7']) t.equal(parseMemberKey(bad), null, JSON.stringify(bad))
+  const holders = { users: new Map([[7, new Set(privilegesForLevel('read'))]]), groups: new Map<string, Set<string>>() }
+  const drift = forumDrift({ 'u:7': 'post', 'x:7': 'post', 'u:abc': 'moderate' }, holders)
+  t.same(drift.map((d) => d.key), ['u:7'], 'a key the plugin never writes is skipped, not read as a group')
 })
