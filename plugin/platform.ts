@@ -128,6 +128,14 @@ export interface Platform {
   siteUrl: () => string
   /** The cids among these where uid may read topics (NodeBB's `topics:read`; administrators read all). */
   readableCids: (cids: number[], uid: number) => Promise<number[]>
+  /**
+   * The tids among these that uid may see now, as NodeBB's own topic lists decide
+   * (privileges.topics.filterTids with `topics:read`): the topic exists (not purged), its category
+   * is readable, and a deleted topic needs `posts:view_deleted` there (administrators see all).
+   */
+  visibleTopics: (tids: number[], uid: number) => Promise<number[]>
+  /** The same for posts (privileges.posts.filter): a deleted post, or a post in a deleted topic, needs `posts:view_deleted`. */
+  visiblePosts: (pids: number[], uid: number) => Promise<number[]>
   // notifications (NodeBB's notifications module)
   /** notifications.create then notifications.push to these uids (NodeBB pushes in the background). */
   sendNotification: (input: NotificationInput, uids: number[]) => Promise<void>

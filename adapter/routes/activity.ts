@@ -12,7 +12,7 @@ const activityRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['activity'],
       security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
       summary: 'List activity',
-      description: 'Newest first, filtered by context, forum (and its descendants), acting user, verbs and time. With a user token only activity in forums that user can read is listed.',
+      description: 'Newest first, filtered by context, forum (and its descendants), acting user, verbs and time. With a user token only activity in forums that user can read is listed, and entries about deleted topics or posts only if the user may view deleted posts there (purged ones not at all).',
       body: requestEnvelope(ActivityListRequest),
       response: { 200: responseEnvelope(ActivityListResult), ...errorResponses }
     }

@@ -152,9 +152,22 @@ export class ActivityService {
     return { activities: page.activities, count: page.count, offset: offset + limit < page.count ? offset + limit : null }
   }
 
+  /**
+   * What uid may see: the forum the activity happened in is readable, and its topic or post is
+   * visible now as NodeBB decides for its own lists. An entry about a deleted topic or post (its
+   * title included) is shown only to those who may view deleted posts there; a purged one to nobody
+   * but administrators (who skip this filter).
+   */
   private async readable (activities: Activity[], uid: number): Promise<Activity[]> {
+    const ids = (type: 'topic' | 'post'): number[] => [...new Set(activities.filter((a) => a.object.type === type).map((a) => Number(a.object.id)))]
     const cids = [...new Set(activities.map((a) => Number(a.forum.identifier)))]
-    const allowed = new Set(await this.platform.readableCids(cids, uid))
-    return activities.filter((a) => allowed.has(Number(a.forum.identifier)))
+    const [forums, topics, posts] = await Promise.all([
+      this.platform.readableCids(cids, uid),
+      this.platform.visibleTopics(ids('topic'), uid),
+      this.platform.visiblePosts(ids('post'), uid)
+    ])
+    const allowed = new Set(forums)
+    const visible = { topic: new Set(topics), post: new Set(posts) }
+    return activities.filter((a) => allowed.has(Number(a.forum.identifier)) && visible[a.object.type].has(Number(a.object.id)))
   }
 }

@@ -18,6 +18,8 @@ interface Privileges {
     isAdminOrMod: (cid: number, uid: number) => Promise<boolean>
     filterCids: (privilege: string, cids: number[], uid: number) => Promise<number[]>
   }
+  topics: { filterTids: (privilege: string, tids: number[], uid: number) => Promise<Array<number | string>> }
+  posts: { filter: (privilege: string, pids: number[], uid: number) => Promise<Array<number | string>> }
 }
 interface Topics {
   getTopicsFields: (tids: number[], fields: string[]) => Promise<Array<{ tid?: number, cid?: number, title?: string, slug?: string } | null>>
@@ -152,6 +154,14 @@ export function nodebbPlatform (): Platform {
     async readableCids (cids, uid) {
       if (cids.length === 0) return []
       return (await privileges.categories.filterCids('topics:read', cids, uid)).map(Number)
+    },
+    async visibleTopics (tids, uid) {
+      if (tids.length === 0) return []
+      return (await privileges.topics.filterTids('topics:read', tids, uid)).map(Number)
+    },
+    async visiblePosts (pids, uid) {
+      if (pids.length === 0) return []
+      return (await privileges.posts.filter('topics:read', pids, uid)).map(Number)
     },
     sendNotification: (input, uids) => notifications.send(input, uids),
     markNotificationsRead: (uid, nids) => notifications.markRead(uid, nids),

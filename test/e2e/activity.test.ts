@@ -140,4 +140,21 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     t.match(status.body.response, { subscribers: [{ url: hookUrl, delivered: Number }] })
     t.comment(`webhook status: ${JSON.stringify(status.body.response)}`)
   })
+
+  await t.test('a deleted topic leaves the learner\'s activity list, not the moderator\'s; restored, it is back', async (t) => {
+    const verbsFor = async (who: string): Promise<string[]> => {
+      const res = await send('/api/activity/v1/list', as(id(who)), { request: { context: ctx, verbs: ['topic.create', 'post.reply'] } })
+      t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 200))
+      return (res.body.result.activities as Array<{ verb: string }>).map((a) => a.verb)
+    }
+    t.same(await verbsFor('learner'), ['post.reply', 'topic.create'], 'before: the learner sees the topic and the reply')
+    // the mentor (moderate) deletes the topic with NodeBB's own Write API
+    const deleted = await callNodebb(nb, 'DELETE', `/api/v3/topics/${tid}/state`, uids.mentor as number)
+    t.equal(deleted.status, 200, JSON.stringify(deleted.body).slice(0, 300))
+    t.same(await verbsFor('learner'), [], 'NodeBB hides a deleted topic and its posts from the learner, and so does the list')
+    t.same(await verbsFor('mentor'), ['post.reply', 'topic.create'], 'the mentor may view deleted posts and still sees them')
+    const restored = await callNodebb(nb, 'PUT', `/api/v3/topics/${tid}/state`, uids.mentor as number)
+    t.equal(restored.status, 200, JSON.stringify(restored.body).slice(0, 300))
+    t.same(await verbsFor('learner'), ['post.reply', 'topic.create'], 'restored: visible again')
+  })
 }

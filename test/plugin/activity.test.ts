@@ -191,6 +191,44 @@ t.test('list: a user sees only forums they can read', async (t) => {
   t.equal((await list(w.outsider, { contextType: 'batch', contextId: 'b1' })).count, 0, 'a context they are not in: nothing')
 })
 
+t.test('list: a deleted topic or post is seen only by those who may view deleted posts; a purged one by administrators', async (t) => {
+  const w = await world()
+  const list = async (uid: number): Promise<string[]> => ((await w.h.call('get', pluginPaths.activity, uid, { query: {} })).activities as Activity[]).map((a) => `${a.verb} ${a.object.title}`)
+  const secret = topicPost(w, w.forum, w.learner, 'Secret')
+  await record(w, 'action:topic.post', secret.payload)
+  const open = topicPost(w, w.forum, w.learner, 'Open')
+  await record(w, 'action:topic.post', open.payload)
+  const replyPid = w.h.fake.addPost(open.tid, w.learner)
+  await record(w, 'action:topic.reply', { post: { pid: replyPid, tid: open.tid, uid: w.learner, cid: w.forum, topic: { tid: open.tid, cid: w.forum, title: 'Open', slug: 's' } }, data: {} })
+  const everything = ['post.reply Open', 'topic.create Open', 'topic.create Secret']
+  t.same(await list(w.learner), everything, 'before any delete the learner sees all')
+
+  // the mentor deletes the topic "Secret" (NodeBB sets deleted and fires action:topic.delete)
+  w.h.fake.setDeleted('topic', secret.tid, true)
+  await record(w, 'action:topic.delete', { topic: { tid: secret.tid, uid: w.learner, cid: w.forum, deleted: 1 }, uid: w.mentor })
+  t.same(await list(w.learner), ['post.reply Open', 'topic.create Open'], 'the learner (topic level) no longer sees the deleted topic, nor its title')
+  t.same(await list(w.mentor), ['topic.delete Secret', ...everything], 'the mentor (moderate: posts:view_deleted) still does')
+  t.same(await list(w.h.admin), ['topic.delete Secret', ...everything], 'and an administrator')
+  t.same(await list(w.outsider), [], 'an outsider sees nothing of the forum either way')
+
+  // a deleted reply hides only that post
+  w.h.fake.setDeleted('post', replyPid, true)
+  t.same(await list(w.learner), ['topic.create Open'], 'a deleted reply is hidden, its topic is not')
+  w.h.fake.setDeleted('post', replyPid, false)
+  w.h.fake.setDeleted('topic', secret.tid, false)
+  await record(w, 'action:topic.restore', { topic: { tid: secret.tid, uid: w.learner, cid: w.forum, deleted: 0 }, uid: w.mentor })
+  t.same(await list(w.learner), ['topic.restore Secret', 'topic.delete Secret', ...everything], 'restored: visible again, with its history')
+
+  // purged: gone from NodeBB, so from everyone's list but an administrator's
+  w.h.fake.purge('topic', secret.tid)
+  await record(w, 'action:topics.purge', { topics: [{ tid: secret.tid, cid: w.forum, title: 'Secret', slug: 's', uid: w.learner }], uid: w.mentor })
+  t.same(await list(w.learner), everything.slice(0, 2))
+  t.same(await list(w.mentor), everything.slice(0, 2))
+  t.same((await list(w.h.admin)).filter((e) => e.endsWith('Secret')), ['topic.purge Secret', 'topic.restore Secret', 'topic.delete Secret', 'topic.create Secret'], 'an administrator still reads the whole log')
+  const page = await w.h.call('get', pluginPaths.activity, w.learner, { query: { limit: '1' } })
+  t.same([page.count, page.offset], [2, 1], 'counts and pages follow what the user may see')
+})
+
 t.test('list: bad input is refused and nothing is written', async (t) => {
   const w = await world()
   await seed(w)

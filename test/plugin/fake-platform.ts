@@ -29,6 +29,10 @@ export interface FakePlatform extends Platform {
   addTopic: (cid: number, uid: number, title: string) => { tid: number, pid: number }
   /** A reply, as topics.reply makes it. */
   addPost: (tid: number, uid: number) => number
+  /** As NodeBB's topics.delete / posts.delete and their restores (the `deleted` field). */
+  setDeleted: (kind: 'topic' | 'post', id: number, deleted: boolean) => void
+  /** As a purge: the topic or post is gone. */
+  purge: (kind: 'topic' | 'post', id: number) => void
 }
 
 export function createFakePlatform (options: { now?: () => number } = {}): FakePlatform {
@@ -75,6 +79,12 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     }
   }
   const isMember = (name: string, uid: number): boolean => db.zsets.get(`group:${name}:members`)?.has(String(uid)) ?? false
+  /** NodeBB's privileges helpers.isAllowedTo for one category privilege: the user's own, or a group's the user is in (guests for uid 0). */
+  const allowedTo = (privilege: string, cid: number, uid: number): boolean => {
+    if (db.zsets.get(privKey(cid, privilege))?.has(String(uid)) === true) return true
+    const groups = [...(db.zsets.get(privKey(cid, `groups:${privilege}`))?.keys() ?? [])]
+    return groups.some((g) => uid > 0 ? isMember(g, uid) : g === 'guests')
+  }
 
   Object.assign(fake, {
     db,
@@ -225,11 +235,39 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     async readableCids (cids: number[], uid: number) {
       // NodeBB's filterCids('topics:read'): the user's own privilege, a group's, or an administrator
       if (uid > 0 && isMember('administrators', uid)) return cids
-      return cids.filter((cid) => {
-        if (db.zsets.get(privKey(cid, 'topics:read'))?.has(String(uid)) === true) return true
-        const groups = [...(db.zsets.get(privKey(cid, 'groups:topics:read'))?.keys() ?? [])]
-        return groups.some((g) => uid > 0 ? isMember(g, uid) : g === 'guests')
+      return cids.filter((cid) => allowedTo('topics:read', cid, uid))
+    },
+    async visibleTopics (tids: number[], uid: number) {
+      // NodeBB's privileges.topics.filterTids('topics:read'): exists, readable category, deleted only with posts:view_deleted
+      const admin = uid > 0 && isMember('administrators', uid)
+      return tids.filter((tid) => {
+        const topic = db.hashes.get(`topic:${tid}`)
+        if (topic === undefined) return false
+        const cid = Number(topic.get('cid'))
+        if (admin) return true
+        return allowedTo('topics:read', cid, uid) && (topic.get('deleted') !== '1' || allowedTo('posts:view_deleted', cid, uid))
       })
+    },
+    async visiblePosts (pids: number[], uid: number) {
+      // NodeBB's privileges.posts.filter('topics:read'): as for topics, a deleted post or a post of a deleted topic
+      const admin = uid > 0 && isMember('administrators', uid)
+      return pids.filter((pid) => {
+        const post = db.hashes.get(`post:${pid}`)
+        const topic = post === undefined ? undefined : db.hashes.get(`topic:${post.get('tid') ?? ''}`)
+        if (post === undefined || topic === undefined) return false
+        const cid = Number(topic.get('cid'))
+        if (admin) return true
+        const deleted = post.get('deleted') === '1' || topic.get('deleted') === '1'
+        return allowedTo('topics:read', cid, uid) && (!deleted || allowedTo('posts:view_deleted', cid, uid))
+      })
+    },
+    setDeleted (kind: 'topic' | 'post', id: number, deleted: boolean) {
+      const h = db.hashes.get(`${kind}:${id}`)
+      if (h === undefined) throw new Error(`no ${kind} ${id}`)
+      h.set('deleted', deleted ? '1' : '0')
+    },
+    purge (kind: 'topic' | 'post', id: number) {
+      db.hashes.delete(`${kind}:${id}`)
     },
     sendNotification: op('sendNotification', async (input: NotificationInput, uids: number[]) => {
       // NodeBB's layout: notifications:<nid>, the 'notifications' index, per-user unread/read sets

@@ -3,7 +3,7 @@ import { mountRoutes } from '../../plugin/nodebb/api-routes'
 import { nodebbCallerCheck } from '../../plugin/nodebb/callers'
 import { nodebbRequire } from '../../plugin/nodebb/require'
 import { onCategoryCreate } from '../../plugin/index'
-import { parseSettings } from '../../plugin/nodebb/platform'
+import { nodebbPlatform, parseSettings } from '../../plugin/nodebb/platform'
 import { pluginRoutes, pluginPaths, type PluginRoute } from '../../plugin/routes'
 import { createFakePlatform } from './fake-platform'
 
@@ -112,4 +112,34 @@ t.test('settings from meta.settings: defaults, strings and the config fallback',
   t.same(parseSettings({}, 'config.example'), { emailDomain: 'config.example', exemptNewUserRestrictions: true, defaultPublic: false })
   t.same(parseSettings({ emailDomain: ' learn.example ', exemptNewUserRestrictions: 'off', defaultPublic: 'on' }, 'config.example'),
     { emailDomain: 'learn.example', exemptNewUserRestrictions: false, defaultPublic: true })
+})
+
+t.test('activity visibility is NodeBB\'s own: privileges.topics.filterTids and privileges.posts.filter with topics:read', async (t) => {
+  const calls: unknown[][] = []
+  const privileges = {
+    categories: { filterCids: async (...args: unknown[]) => { calls.push(['filterCids', ...args]); return ['3'] } },
+    topics: { filterTids: async (...args: unknown[]) => { calls.push(['filterTids', ...args]); return ['7', 9] } },
+    posts: { filter: async (...args: unknown[]) => { calls.push(['posts.filter', ...args]); return ['11'] } }
+  }
+  // the rest of what nodebbPlatform() asks for; only the privileges are called here
+  const stubs: Record<string, unknown> = Object.fromEntries([
+    ...['./src/categories', './src/groups', './src/utils', './src/topics', './src/posts', './src/notifications', './src/translator'].map((id) => [id, {}]),
+    ['./src/privileges', privileges],
+    ['./src/meta', { config: {} }],
+    ['./src/slugify', (s: string) => s],
+    ['nconf', { get: () => undefined }]
+  ])
+  Object.assign(modules, stubs)
+  t.teardown(() => { for (const id of Object.keys(stubs)) Reflect.deleteProperty(modules, id) })
+  const platform = nodebbPlatform()
+  t.same(await platform.readableCids([3, 4], learner), [3])
+  t.same(await platform.visibleTopics([7, 8, 9], learner), [7, 9], 'tids as numbers')
+  t.same(await platform.visiblePosts([11, 12], learner), [11])
+  t.same(await platform.visibleTopics([], learner), [], 'nothing to ask')
+  t.same(await platform.visiblePosts([], learner), [])
+  t.same(calls, [
+    ['filterCids', 'topics:read', [3, 4], learner],
+    ['filterTids', 'topics:read', [7, 8, 9], learner],
+    ['posts.filter', 'topics:read', [11, 12], learner]
+  ], 'one NodeBB call each, none for an empty list')
 })
