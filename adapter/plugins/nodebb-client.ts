@@ -93,7 +93,7 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
     let status: number
     let text: string
     // undici's own timeouts tick coarsely (up to ~1 s late); this bounds the whole attempt exactly.
-    // A plain timer, not AbortSignal.timeout(), which costs about 5% of a fetch's CPU in the adapter.
+    // A plain timer, cleared once the answer is in: a little cheaper than AbortSignal.timeout().
     const controller = new AbortController()
     const timer = setTimeout(() => { controller.abort(timeoutError) }, timeout)
     try {
