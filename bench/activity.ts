@@ -3,7 +3,9 @@
  * (recorded by the plugin's hooks) against replies in a plain category (the hook returns at once),
  * alternating, medians; (b) activity list latency with 10 against 100,000 entries: the plugin's
  * ActivityLog over a real Redis (a bench-owned db, default 12; only its `sunbird:activity*` keys are
- * touched and they are deleted at the end). Needs NODEBB_URL and NODEBB_TOKEN for (a).
+ * touched and they are deleted at the end); (c) what the list's read filter costs on a real NodeBB:
+ * a page as a member against the same page as an administrator. Needs NODEBB_URL and NODEBB_TOKEN
+ * for (a) and (c).
  */
 import { createClient } from 'redis'
 import { cpus, hostname } from 'node:os'
@@ -125,16 +127,38 @@ async function replyBench (): Promise<string[]> {
       if (i >= 4) times[which].push(Number(process.hrtime.bigint() - start) / 1e6)
     }
   }
+  // (c) the read filter: a page of 20 as a member (readable forums, then NodeBB's filterTids and
+  // posts.filter for what may be seen now) against the same page as an administrator (no filter)
+  await new Promise((resolve) => setTimeout(resolve, 1000)) // recording runs after NodeBB answers
+  const listPath = `/api/v3/plugins/sunbird/activity?forum=${forumId}&limit=20`
+  const lists = { member: [] as number[], admin: [] as number[] }
+  for (let i = 0; i < 104; i++) {
+    for (const [who, uid] of [['member', poster.uid], ['admin', admin]] as const) {
+      const start = process.hrtime.bigint()
+      const res = await callNodebb(nb, 'GET', listPath, uid)
+      const count = (res.body.response as { activities?: unknown[] } | undefined)?.activities?.length
+      if (res.status !== 200 || count !== 20) throw new Error(`list as ${who}: HTTP ${res.status}, ${String(count)} entries`)
+      if (i >= 4) lists[who].push(Number(process.hrtime.bigint() - start) / 1e6)
+    }
+  }
   await callNodebb(nb, 'DELETE', `/api/v3/plugins/sunbird/forums/${forumId}`, admin)
   await callNodebb(nb, 'DELETE', `/api/v3/categories/${plainId}`, admin)
   const r = median(times.recorded)
   const p = median(times.plain)
+  const m = median(lists.member)
+  const a = median(lists.admin)
   return [
     `| reply (NodeBB POST /api/v3/topics/:tid, ${REPLIES} each, alternating) | median (ms) |`,
     '|---|---|',
     `| in a Sunbird forum (recorded) | ${r.toFixed(1)} |`,
     `| in a plain category (not recorded) | ${p.toFixed(1)} |`,
-    `recording on/off: ${(r / p).toFixed(2)}x (target <= 1.05x)`
+    `recording on/off: ${(r / p).toFixed(2)}x (target <= 1.05x)`,
+    '',
+    '| activity list, a page of 20 (GET /sunbird/activity?forum=, 100 each, alternating) | median (ms) |',
+    '|---|---|',
+    `| as a member (read filter: forums, then NodeBB's filterTids / posts.filter) | ${m.toFixed(1)} |`,
+    `| as an administrator (no filter) | ${a.toFixed(1)} |`,
+    `member/administrator: ${(m / a).toFixed(2)}x`
   ]
 }
 
