@@ -11,20 +11,20 @@ define('admin/plugins/sunbird-discussions/html', [], function () {
       .replace(/[&<>"'`=[\]]/g, c => '&#' + c.charCodeAt(0) + ';')
   }
 
-  const levels = ['read', 'vote', 'post', 'topic', 'moderate']
-
-  /** The privileges each ladder level adds (DESIGN "Permissions"; shared/permission-ladder.ts on the server). */
-  const levelPrivileges = {
-    read: ['find', 'read', 'topics:read'],
-    vote: ['posts:upvote', 'posts:downvote'],
-    post: ['topics:reply', 'posts:edit', 'posts:delete'],
-    topic: ['topics:create', 'topics:tag'],
-    moderate: ['topics:delete', 'posts:view_deleted', 'purge', 'moderate', 'posts:history'],
+  /**
+   * The permission ladder as the server defines it (shared/permission-ladder.ts), sent with the
+   * page's data: its levels in order and the privileges each level adds.
+   */
+  function ladder () {
+    const data = window.ajaxify && window.ajaxify.data && window.ajaxify.data.sunbirdLadder
+    if (!data || !Array.isArray(data.levels)) throw new Error('the Sunbird ACP page data carries no ladder')
+    return data
   }
 
   /** The ladder level a NodeBB privilege belongs to. */
   function levelOf (privilege) {
-    return levels.find(level => levelPrivileges[level].includes(privilege)) || null
+    const { levels, privileges } = ladder()
+    return levels.find(level => privileges[level].includes(privilege)) || null
   }
 
   /**
@@ -33,7 +33,7 @@ define('admin/plugins/sunbird-discussions/html', [], function () {
    */
   function cells (permissions, extra) {
     const partial = new Set((extra || []).map(levelOf))
-    return levels.map(level => ({
+    return ladder().levels.map(level => ({
       level,
       state: (permissions || []).includes(level) ? 'full' : (partial.has(level) ? 'partial' : ''),
       extra: (extra || []).filter(p => levelOf(p) === level),
@@ -51,8 +51,8 @@ define('admin/plugins/sunbird-discussions/html', [], function () {
   }
 
   function levelHeaders () {
-    return levels.map(level => `<th class="text-center text-xs">[[sunbird-discussions:level.${level}]]</th>`).join('')
+    return ladder().levels.map(level => `<th class="text-center text-xs">[[sunbird-discussions:level.${level}]]</th>`).join('')
   }
 
-  return { esc, levels, levelPrivileges, levelOf, cells, cellHtml, levelHeaders }
+  return { esc, levelOf, cells, cellHtml, levelHeaders }
 })
