@@ -87,9 +87,15 @@ export function userToken (sunbirdId: string, options: { roles?: string[], claim
   }, { alg: 'RS256', key: options.key ?? realm.privateKey, header: { kid: options.kid ?? realmKid } })
 }
 
+/** Headers of a call by the test consumer: its API token, and a user token when a Sunbird user acts. */
+export function callerHeaders (sunbirdId: string | null = null, options: Parameters<typeof userToken>[1] = {}): Record<string, string> {
+  const api = { authorization: `Bearer ${apiToken()}` }
+  return sunbirdId === null ? api : { ...api, 'x-authenticated-user-token': userToken(sunbirdId, options) }
+}
+
 /** Headers of a call by the test consumer acting as an admin-role user (so it acts as the service uid). */
 export function adminHeaders (): Record<string, string> {
-  return { authorization: `Bearer ${apiToken()}`, 'x-authenticated-user-token': userToken('test-admin', { roles: [adminRole] }) }
+  return callerHeaders('test-admin', { roles: [adminRole] })
 }
 
 export const realmPrivateKey = realm.privateKey

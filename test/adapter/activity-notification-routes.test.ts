@@ -2,14 +2,14 @@ import t, { type Test } from 'tap'
 import type { InjectOptions } from 'fastify'
 import { appWithStandIn } from './stand-in-app'
 import { schemaCheck } from './schema-check'
-import { apiToken, userToken } from '../tokens'
+import { callerHeaders } from '../tokens'
 import { responseEnvelope } from '../../shared/schemas/common'
 import { ActivityListResult, activityQuery, activityRequestFromQuery } from '../../shared/schemas/activity'
 import { NotificationListResult, NotificationMarkReadResult, NotificationSendResult, sendTargetProblem } from '../../shared/schemas/notification'
 
 const json = { 'content-type': 'application/json' }
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}): InjectOptions => ({ method: 'POST', url, headers: { ...json, ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) })
-const as = (sunbirdId: string): Record<string, string> => ({ authorization: `Bearer ${apiToken()}`, 'x-authenticated-user-token': userToken(sunbirdId) })
+const as = (sunbirdId: string): Record<string, string> => callerHeaders(sunbirdId)
 
 async function setup (t: Test) {
   const s = await appWithStandIn(t)

@@ -4,7 +4,7 @@ import { appWithStandIn, type AppWithStandIn } from './stand-in-app'
 import { securityHeaders } from '../../adapter/plugins/security'
 import { testRedis } from './redis-test-db'
 import {
-  adminRole, apiConsumer, apiRsaPublicPem, apiRsaToken, apiSecret, apiToken, realmKid, realmPublicPem, realmUrl,
+  adminRole, apiConsumer, apiRsaPublicPem, apiRsaToken, apiSecret, apiToken, callerHeaders, realmKid, realmPublicPem, realmUrl,
   sign, strangerKey, userToken
 } from '../tokens'
 
@@ -49,7 +49,7 @@ async function world (t: Test): Promise<World> {
 }
 
 const api = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
-const as = (sunbirdId: string, extra: { roles?: string[] } = {}): Record<string, string> => ({ ...api(apiToken()), 'x-authenticated-user-token': userToken(sunbirdId, extra) })
+const as = (sunbirdId: string, extra: { roles?: string[] } = {}): Record<string, string> => callerHeaders(sunbirdId, extra)
 
 t.test('API token attacks: 401 in the envelope, nothing reaches NodeBB', async (t) => {
   const w = await world(t)

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { build, testConfig, type EnvelopeBody } from '../helper'
-import { apiToken, userToken } from '../tokens'
+import { callerHeaders } from '../tokens'
 import { callNodebb, nodebbTarget, skipReason, type NodebbTarget } from './nodebb'
 
 /**
@@ -36,8 +36,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   const app: FastifyInstance = await build(t, { config: testConfig({ NODEBB_URL: nb.url, NODEBB_TOKEN: nb.token, NODEBB_SERVICE_UID: String(nb.adminUid) }) })
   const tag = randomBytes(3).toString('hex')
   const ctx = { type: 'batch', identifier: `activity-${tag}` }
-  const as = (sunbirdId: string | null): Record<string, string> =>
-    sunbirdId === null ? { authorization: `Bearer ${apiToken()}` } : { authorization: `Bearer ${apiToken()}`, 'x-authenticated-user-token': userToken(sunbirdId) }
+  const as = (sunbirdId: string | null): Record<string, string> => callerHeaders(sunbirdId)
   const send = async (url: string, headers: Record<string, string>, payload: unknown): Promise<{ status: number, body: EnvelopeBody }> => {
     const res = await app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
     return { status: res.statusCode, body: res.json() as EnvelopeBody }

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { build, testConfig, type EnvelopeBody } from '../helper'
-import { adminHeaders, apiToken, userToken } from '../tokens'
+import { adminHeaders, apiToken, callerHeaders, userToken } from '../tokens'
 import { callNodebb, nodebbTarget, skipReason, type NodebbTarget } from './nodebb'
 
 /**
@@ -21,8 +21,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   const app: FastifyInstance = await build(t, { config: testConfig({ NODEBB_URL: nb.url, NODEBB_TOKEN: nb.token, NODEBB_SERVICE_UID: String(nb.adminUid) }) })
   const tag = randomBytes(3).toString('hex')
   const ctx = { type: 'batch', identifier: `adapter-${tag}` }
-  const as = (sunbirdId: string | null): Record<string, string> =>
-    sunbirdId === null ? { authorization: `Bearer ${apiToken()}` } : { authorization: `Bearer ${apiToken()}`, 'x-authenticated-user-token': userToken(sunbirdId) }
+  const as = (sunbirdId: string | null): Record<string, string> => callerHeaders(sunbirdId)
   const send = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown): Promise<{ status: number, body: EnvelopeBody }> => {
     const res = await app.inject({ method, url, headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) })
     return { status: res.statusCode, body: res.json() as EnvelopeBody }

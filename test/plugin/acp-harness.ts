@@ -1,7 +1,7 @@
 import { pluginRoutes, toApiError, type PluginRoute } from '../../plugin/routes'
 import { memorySettingsStore } from '../../plugin/acp/settings'
 import { ApiError } from '../../shared/errors'
-import { harness, type PluginHarness } from './helper'
+import { apiErrorOf, harness, type PluginHarness } from './helper'
 
 /** The plugin harness plus query strings and a settings store of its own, for the ACP routes. */
 export interface AcpHarness extends PluginHarness {
@@ -30,14 +30,6 @@ export function acpHarness (initialSettings: Record<string, unknown> = {}): AcpH
     settings,
     acpRoutes: routes,
     query,
-    async queryFail (method, path, q = {}, body = undefined) {
-      try {
-        await query(method, path, q, body)
-      } catch (err) {
-        if (err instanceof ApiError) return err
-        throw err
-      }
-      throw new Error(`${method} ${path} succeeded but should have failed`)
-    }
+    queryFail: (method, path, q = {}, body = undefined) => apiErrorOf(query(method, path, q, body), `${method} ${path}`)
   }
 }

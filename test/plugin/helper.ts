@@ -5,6 +5,17 @@ import { memorySettingsStore } from '../../plugin/acp/settings'
 import { ActivityService, type ActivityServiceOptions } from '../../plugin/activity/service'
 import { Store } from '../../plugin/store'
 
+/** The ApiError a call rejects with; anything else it throws is rethrown, and success is a failure. */
+export async function apiErrorOf (call: Promise<unknown>, what: string): Promise<ApiError> {
+  try {
+    await call
+  } catch (err) {
+    if (err instanceof ApiError) return err
+    throw err
+  }
+  throw new Error(`${what} succeeded but should have failed`)
+}
+
 export { pluginPaths }
 
 export interface PluginHarness {
@@ -52,15 +63,7 @@ export function harness (options: { now?: () => number, activity?: ActivityServi
     activity,
     admin,
     call,
-    async fail (method, path, uid, args = {}) {
-      try {
-        await call(method, path, uid, args)
-      } catch (err) {
-        if (err instanceof ApiError) return err
-        throw err
-      }
-      throw new Error(`${method} ${path} succeeded but should have failed`)
-    },
+    fail: (method, path, uid, args = {}) => apiErrorOf(call(method, path, uid, args), `${method} ${path}`),
     async user (identifier, username = identifier.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)) {
       const result = await call('post', pluginPaths.users, admin, { body: { identifier, username } })
       return result.uid as number
