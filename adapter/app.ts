@@ -18,7 +18,7 @@ import forumRoutes from './routes/forum'
 import activityRoutes from './routes/activity'
 import notificationRoutes from './routes/notification'
 import { referencedSchemas } from '../shared/schemas/forum'
-import type { Config } from './config'
+import { trustProxy, type Config } from './config'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +47,7 @@ export function fastifyOptions (config: Config) {
       }
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    trustProxy: trustProxy(config.TRUST_PROXY),
     // a malformed URL or an over-long path parameter answers in the envelope too
     frameworkErrors
   }
@@ -73,9 +74,11 @@ async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await f.register(operationsRoutes)
   // the Sunbird API, under the gateway's prefix; operations routes stay at the root
   await f.register(async (api) => {
-    // both tokens are checked before the body is even read
-    api.addHook('onRequest', async (request) => { await api.authenticate(request) })
     await api.register(rateLimit)
+    // limits and both tokens are checked before the body is even read
+    api.addHook('onRequest', api.limitByAddress)
+    api.addHook('onRequest', async (request) => { await api.authenticate(request) })
+    api.addHook('onRequest', api.limitByConsumer)
     await api.register(userRoutes)
     await api.register(forumRoutes)
     await api.register(activityRoutes)

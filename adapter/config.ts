@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseDotenv } from 'dotenv'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { limits } from '../shared/schemas/forum'
 
 /**
  * The adapter's configuration: one schema, read once at start from the environment and an
@@ -22,7 +23,7 @@ export const ConfigSchema = Type.Object({
   NODEBB_TOKEN: Type.String({ default: '', pattern: '^[\\x21-\\x7e]*$', description: 'A NodeBB master token (uid 0); never logged' }),
   NODEBB_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
   NODEBB_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
-  NODEBB_SERVICE_UID: Type.Integer({ minimum: 1, default: 1, description: 'The NodeBB uid (an administrator) calls act as when no user token names a user, or the user holds an admin role' }),
+  NODEBB_SERVICE_UID: Type.Integer({ minimum: 1, default: 1, description: 'The NodeBB uid (an administrator) a trusted service acts as without a user token, and an ADMIN_ROLES user acts as' }),
   REDIS_URL: Type.String({ default: '', pattern: '^(rediss?://.*)?$', description: 'Adapter state in Redis; in memory when empty' }),
   REDIS_KEY_PREFIX: Type.String({ default: 'sunbird-discussions:', maxLength: 64, pattern: '^[A-Za-z0-9:._-]*$', description: 'Prefix of every Redis key the adapter writes' }),
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 1, default: 86400 }),
@@ -36,13 +37,35 @@ export const ConfigSchema = Type.Object({
   KEYCLOAK_JWKS_MIN_REFRESH_MS: Type.Integer({ minimum: 1000, default: 60000, description: 'An unknown kid refreshes the JWKS at most this often' }),
   CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30, description: 'Tolerance for exp/nbf' }),
   TOKEN_CACHE_SIZE: Type.Integer({ minimum: 0, default: 10000, description: 'Verified tokens cached (by hash, until they expire); 0 turns the cache off' }),
+  KEYCLOAK_AUDIENCE: Type.String({ default: '', description: 'When set, a user token\'s `aud` must include it or its `azp` must equal it' }),
+  SERVICE_CONSUMERS: Type.String({ default: '', description: 'API consumers (the API token\'s kid, or iss) trusted as back-end services: only they may call without a user token (comma separated)' }),
   ADMIN_ROLES: Type.String({ default: '', description: 'Keycloak realm roles that may do everything (comma separated)' }),
+  FORUM_CREATOR_ROLES: Type.String({ default: '', description: 'Keycloak realm roles that may create a root forum (comma separated); empty: any user' }),
+  MAX_GRANTS_PER_REQUEST: Type.Integer({ minimum: 1, maximum: limits.grantsPerRequest, default: limits.grantsPerRequest, description: 'Member x forum grants (after applyToChildren) plus group memberships one create or update may make' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600, description: 'Requests per API consumer per window' }),
+  RATE_LIMIT_ADDRESS_MAX: Type.Integer({ minimum: 1, default: 1200, description: 'Requests per client address per window, counted before the tokens are checked' }),
+  TRUST_PROXY: Type.String({ default: '', pattern: '^(|true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$', description: 'Proxies in front of the adapter whose x-forwarded-for names the client: empty (none), true (any), a hop count, or their addresses (comma separated)' }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   CORS_ORIGINS: Type.String({ default: '', description: 'Allowed CORS origins, comma separated; empty: CORS off' })
 }, { additionalProperties: false })
 
 export type Config = Static<typeof ConfigSchema>
+
+/** A comma-separated setting as its entries, trimmed, empties dropped. */
+export function listSetting (value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter((v) => v !== '')
+}
+
+/** TRUST_PROXY as Fastify's `trustProxy` option. */
+export function trustProxy (value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === '' || value === 'false') return false
+  if (value === 'true') return true
+  if (/^[0-9]+$/.test(value)) {
+    const hops = Number(value)
+    return (_address, hop) => hop < hops
+  }
+  return listSetting(value)
+}
 
 export const configKeys = Object.keys(ConfigSchema.properties) as Array<keyof Config>
 

@@ -2,6 +2,7 @@ import type { RequestHandler, Router } from 'express'
 import { mountRoutes } from './nodebb/api-routes'
 import { nodebbCallerCheck } from './nodebb/callers'
 import { nodebbPlatform } from './nodebb/platform'
+import { notePushed } from './nodebb/notifications'
 import { nodebbRequire } from './nodebb/require'
 import type { Platform } from './platform'
 import { pluginRoutes } from './routes'
@@ -181,6 +182,11 @@ export async function onCategoryDelete (hook: { cid: number }): Promise<void> {
 /** `static:user.delete` */
 export async function onUserDelete (hook: { uid: number }): Promise<void> {
   await new Cleanup(getPlatform()).userDeleted(Number(hook.uid)).catch((err: unknown) => log('[sunbird] cleanup after user delete failed', err))
+}
+
+/** `action:notification.pushed`: a send waits for NodeBB's background push to land. */
+export async function onNotificationPushed (payload: Parameters<typeof notePushed>[0]): Promise<void> {
+  notePushed(payload)
 }
 
 /** `action:groups.destroy` */

@@ -6,11 +6,8 @@ import {
 } from '../shared/schemas/notification'
 import type { Platform } from './platform'
 import type { Store } from './store'
-import { readForumTrees } from './forum/state'
-
-/** NodeBB keeps a user's notifications in two sorted sets (by time); the plugin reads them as they are. */
-const unreadKey = (uid: number): string => `uid:${uid}:notifications:unread`
-const readKey = (uid: number): string => `uid:${uid}:notifications:read`
+import { readForumTrees, requireLiveForum } from './forum/tree'
+import { UserDirectory } from './user-directory'
 
 /** NodeBB renders bodyShort as HTML and translates `[[...]]`: a Sunbird text is shown as written. */
 export function escapeNotificationText (text: string): string {
@@ -18,58 +15,69 @@ export function escapeNotificationText (text: string): string {
     .replace(/\[/g, '&#91;').replace(/\]/g, '&#93;')
 }
 
-const numberOr = (v: string | undefined, fallback: number): number => v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : fallback
-
 /**
  * Notifications through NodeBB's own notifications module, so they show in NodeBB's bell and
  * obey each user's notification settings. Sending to unknown users sends nothing (all or nothing).
  */
 export class NotificationService {
-  constructor (private readonly platform: Platform, private readonly store: Store) {}
+  private readonly directory: UserDirectory
 
-  private async uidOf (identifier: string): Promise<number> {
-    const [uid] = await this.store.uidsOf([identifier])
-    const [exists] = uid === null || uid === undefined ? [false] : await this.platform.usersExist([uid])
-    if (uid === null || uid === undefined || exists !== true) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`, { users: [identifier] })
+  constructor (private readonly platform: Platform, private readonly store: Store) {
+    this.directory = new UserDirectory(platform, store)
+  }
+
+  /** A user may read and mark their own notifications; an administrator (a service) anyone's. */
+  private async owner (identifier: string, actor: number): Promise<number> {
+    const uid = await this.directory.requireOne(identifier)
+    if (uid !== actor && !await this.platform.isAdministrator(actor)) throw new ApiError('FORBIDDEN', 'Only the user themselves may read or mark their notifications')
     return uid
   }
 
-  /** A user may read and mark their own notifications; an administrator (the service) anyone's. */
-  private async owner (identifier: string, actor: number): Promise<number> {
-    const uid = await this.uidOf(identifier)
-    if (uid !== actor && !await this.platform.isAdministrator(actor)) throw new ApiError('FORBIDDEN', 'Only the user themselves may read or mark their notifications')
-    return uid
+  /** A link in a notification stays on this forum or on a host its administrator allowed: no open redirect through the bell. */
+  private async checkUrl (url: string): Promise<void> {
+    if (url.startsWith('/')) return
+    const host = new URL(url).hostname.toLowerCase()
+    const { notificationUrlHosts } = await this.platform.getSettings()
+    if (host === new URL(this.platform.siteUrl()).hostname.toLowerCase() || notificationUrlHosts.includes(host)) return
+    throw new ApiError('INVALID_REQUEST', `request.url points at ${host}, which is neither this forum nor a host its administrator allowed`)
   }
 
   async send (request: NotificationSendRequest, actor: number): Promise<NotificationSendResult> {
     const problem = sendTargetProblem(request)
     if (problem !== null) throw new ApiError('INVALID_REQUEST', problem)
+    if (request.url !== undefined) await this.checkUrl(request.url)
+    const isAdmin = await this.platform.isAdministrator(actor)
     let uids: number[]
     if (request.users !== undefined) {
-      if (!await this.platform.isAdministrator(actor)) throw new ApiError('FORBIDDEN', 'Sending to users needs an administrator (the service) or an admin role')
-      const found = await this.store.uidsOf(request.users)
-      const exists = await this.platform.usersExist(found.map((uid) => uid ?? 0))
-      const missing = request.users.filter((_id, i) => found[i] === null || exists[i] !== true)
-      if (missing.length > 0) throw new ApiError('USER_NOT_FOUND', `Unknown Sunbird user ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', ...' : ''}`, { users: missing })
-      uids = found as number[]
+      if (!isAdmin) throw new ApiError('FORBIDDEN', 'Sending to users needs a service or an administrator')
+      const found = await this.directory.require(request.users)
+      uids = [...new Set(request.users.map((id) => found.get(id) as number))]
     } else {
       const cid = Number(request.forum)
-      if (await this.store.getForum(cid) === null) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${request.forum as string}`)
-      if (!await this.platform.isAdminOrMod(cid, actor) && !await this.platform.isAdministrator(actor)) throw new ApiError('FORBIDDEN', 'Notifying a forum needs moderate on it')
+      await requireLiveForum(this.platform, this.store, cid)
+      if (!await this.platform.isAdminOrMod(cid, actor)) throw new ApiError('FORBIDDEN', 'Notifying a forum needs moderate on it')
       uids = await this.members(cid)
     }
-    const fromUid = request.from === undefined ? 0 : await this.uidOf(request.from)
+    // the sender is the caller, unless a service or an administrator names someone else
+    let fromUid = actor
+    if (request.from !== undefined) {
+      fromUid = await this.directory.requireOne(request.from)
+      if (fromUid !== actor && !isAdmin) throw new ApiError('FORBIDDEN', '`from` may name only yourself, unless a service or an administrator sends')
+    } else if (isAdmin) {
+      // a service sends from no one in particular
+      fromUid = 0
+    }
     const nid = `sunbird:${this.platform.now().toString(36)}:${randomBytes(6).toString('hex')}`
-    if (uids.length > 0) {
-      await this.platform.sendNotification({
+    const delivered = uids.length === 0
+      ? 0
+      : await this.platform.sendNotification({
         nid,
         title: escapeNotificationText(request.title),
         body: escapeNotificationText(request.body),
         path: request.url ?? null,
         fromUid
       }, uids)
-    }
-    return { delivered: uids.length, identifier: nid }
+    return { delivered, identifier: nid }
   }
 
   /**
@@ -83,8 +91,7 @@ export class NotificationService {
     const uids = new Set<number>()
     for (const [uid, privileges] of node.holders.users) if (privileges.has('read')) uids.add(uid)
     const groups = [...node.holders.groups].filter(([name, privileges]) => privileges.has('read') && !this.platform.isProtectedGroup(name)).map(([name]) => name)
-    const members = groups.length === 0 ? [] : await this.platform.db.getSortedSetsMembers(groups.map((g) => `group:${g}:members`))
-    for (const list of members) for (const uid of list) uids.add(Number(uid))
+    for (const members of (await this.platform.getGroupMembers(groups)).values()) for (const uid of members) uids.add(uid)
     return [...uids].filter((uid) => uid > 0).sort((a, b) => a - b)
   }
 
@@ -92,44 +99,38 @@ export class NotificationService {
     const uid = await this.owner(request.user, actor)
     const limit = request.limit ?? notificationLimits.defaultLimit
     const offset = request.offset ?? 0
-    const keys = request.unread === true ? [unreadKey(uid)] : [unreadKey(uid), readKey(uid)]
-    const [unreadCount = 0, readCount = 0] = await this.platform.db.sortedSetsCard([unreadKey(uid), readKey(uid)])
-    const count = request.unread === true ? unreadCount : unreadCount + readCount
-    const nids = offset >= count ? [] : await this.platform.db.getSortedSetRevRange(keys.length === 1 ? keys[0] as string : keys, offset, offset + limit - 1)
-    const [raws, read] = await Promise.all([
-      this.platform.db.getObjects(nids.map((nid) => `notifications:${nid}`)),
-      this.platform.db.isSortedSetMembers(readKey(uid), nids)
-    ])
-    const present = raws.flatMap((raw, i) => raw === null ? [] : [{ raw, read: read[i] === true }])
-    const fromUids = [...new Set(present.map((p) => Number(p.raw.from ?? 0)).filter((n) => n > 0))]
-    const ids = await this.store.sunbirdIdsOf(fromUids)
-    const sunbirdIdOf = new Map(fromUids.map((u, i) => [u, ids[i] ?? null]))
-    const titles = await this.platform.translate(present.map((p) => p.raw.bodyShort ?? ''))
-    const notifications: Notification[] = present.map(({ raw, read }, i) => ({
-      id: raw.nid ?? '',
-      type: raw.type ?? null,
+    const counts = await this.platform.countNotifications(uid)
+    const count = request.unread === true ? counts.unread : counts.unread + counts.read
+    const nids = offset >= count ? [] : await this.platform.notificationIds(uid, request.unread === true, offset, limit)
+    const [records, read] = await Promise.all([this.platform.getNotifications(nids), this.platform.readAmong(uid, nids)])
+    const present = nids.flatMap((nid) => { const r = records.get(nid); return r === undefined ? [] : [r] })
+    const senders = await this.directory.sunbirdIdsOf(present.map((r) => r.fromUid).filter((u) => u > 0))
+    const titles = await this.platform.translate(present.map((r) => r.bodyShort))
+    const notifications: Notification[] = present.map((r, i) => ({
+      id: r.nid,
+      type: r.type,
       title: titles[i] ?? '',
-      body: raw.bodyLong ?? null,
-      url: raw.path ?? null,
-      from: sunbirdIdOf.get(Number(raw.from ?? 0)) ?? null,
-      read,
-      time: numberOr(raw.datetime, 0)
+      body: r.bodyLong,
+      url: r.path,
+      from: senders.get(r.fromUid) ?? null,
+      read: read.has(r.nid),
+      time: r.datetime
     }))
-    return { notifications, count, unread: unreadCount, offset: offset + limit < count ? offset + limit : null }
+    return { notifications, count, unread: counts.unread, offset: offset + limit < count ? offset + limit : null }
   }
 
   async markRead (request: NotificationMarkReadRequest, actor: number): Promise<NotificationMarkReadResult> {
     const uid = await this.owner(request.user, actor)
-    const [before = 0] = await this.platform.db.sortedSetsCard([unreadKey(uid)])
+    const before = (await this.platform.countNotifications(uid)).unread
     if ('all' in request) {
       if (before > 0) await this.platform.markAllNotificationsRead(uid)
     } else {
       // only the user's own unread ones: NodeBB would file any existing nid under the user's read set
-      const unread = await this.platform.db.isSortedSetMembers(unreadKey(uid), request.ids)
-      const ids = request.ids.filter((_id, i) => unread[i] === true)
+      const unread = await this.platform.unreadAmong(uid, request.ids)
+      const ids = request.ids.filter((id) => unread.has(id))
       if (ids.length > 0) await this.platform.markNotificationsRead(uid, ids)
     }
-    const [after = 0] = await this.platform.db.sortedSetsCard([unreadKey(uid)])
+    const after = (await this.platform.countNotifications(uid)).unread
     return { marked: Math.max(0, before - after), unread: after }
   }
 }

@@ -1,14 +1,15 @@
 /**
  * What the plugin needs from NodeBB, as plain typed operations. The real implementation
  * (nodebb/platform.ts) calls NodeBB's modules; tests use a fake that keeps NodeBB's own storage
- * layout (privilege groups `cid:<cid>:privileges:<p>` and `cid:<cid>:privileges:groups:<p>`, group
- * members in `group:<name>:members`), so reads written against `db` behave the same on both.
+ * layout. NodeBB's key names live in nodebb/layout.ts only; everything outside plugin/nodebb/
+ * reaches NodeBB's data through these operations, and `db` only for the plugin's own `sunbird:` keys.
  */
 
 /** The subset of NodeBB's database module the plugin uses (same names and semantics). */
 export interface Db {
   getObject: (key: string) => Promise<Record<string, string> | null>
   getObjects: (keys: string[]) => Promise<Array<Record<string, string> | null>>
+  getObjectsFields: (keys: string[], fields: string[]) => Promise<Array<Record<string, string | null> | null>>
   setObject: (key: string, data: Record<string, string | number>) => Promise<void>
   getObjectField: (key: string, field: string) => Promise<string | null>
   getObjectFields: (key: string, fields: string[]) => Promise<Record<string, string | null>>
@@ -61,12 +62,36 @@ export interface PluginSettings {
   exemptNewUserRestrictions: boolean
   /** New forums are public (NodeBB's default grants kept) when a create request does not say. */
   defaultPublic: boolean
+  /** NodeBB groups a privilege may name beyond a forum tree's own auto groups. */
+  allowedGroups: string[]
+  /** Hosts a notification's url may point at, beyond the forum's own. */
+  notificationUrlHosts: string[]
 }
 
 export const defaultSettings: PluginSettings = {
   emailDomain: 'sunbird.invalid',
   exemptNewUserRestrictions: true,
-  defaultPublic: false
+  defaultPublic: false,
+  allowedGroups: [],
+  notificationUrlHosts: []
+}
+
+/** Who holds which ladder privileges (bare names) on one category. */
+export interface PrivilegeHolders {
+  users: Map<number, Set<string>>
+  groups: Map<string, Set<string>>
+}
+
+/** One NodeBB notification as stored. */
+export interface NotificationRecord {
+  nid: string
+  type: string | null
+  bodyShort: string
+  bodyLong: string | null
+  path: string | null
+  /** 0 when none. */
+  fromUid: number
+  datetime: number
 }
 
 /** A member of a privilege: a uid (user) or a group name. */
@@ -92,23 +117,31 @@ export interface Platform {
   createCategory: (input: CreateCategoryInput) => Promise<number>
   purgeCategory: (cid: number, uid: number) => Promise<void>
   renameCategory: (cid: number, name: string) => Promise<void>
-  /** cid -> name, or null where the category does not exist. */
-  getCategoryNames: (cids: number[]) => Promise<Array<string | null>>
+  /** cid -> name exactly as stored (never HTML-escaped); categories that do not exist are absent. */
+  getCategoryNames: (cids: number[]) => Promise<Map<number, string>>
   categoryUrl: (cid: number) => string
   // privileges (NodeBB names: bare for users, `groups:` prefixed for groups)
   givePrivileges: (cid: number, privileges: string[], members: PrivilegeMember[]) => Promise<void>
   rescindPrivileges: (cid: number, privileges: string[], members: PrivilegeMember[]) => Promise<void>
+  /** Ladder privilege holders of each category (absent categories hold nothing). */
+  getPrivilegeHolders: (cids: number[]) => Promise<Map<number, PrivilegeHolders>>
   /** Administrators and category moderators (NodeBB's isAdminOrMod). */
   isAdminOrMod: (cid: number, uid: number) => Promise<boolean>
   isAdministrator: (uid: number) => Promise<boolean>
   // groups
   createGroup: (name: string) => Promise<void>
-  destroyGroup: (name: string) => Promise<void>
+  /** Destroys the groups in one NodeBB call (its privilege cleanup scans once per call, not per group). */
+  destroyGroups: (names: string[]) => Promise<void>
   groupsExist: (names: string[]) => Promise<boolean[]>
   /** System groups (administrators, registered-users, ...) and privilege groups may not be used. */
   isProtectedGroup: (name: string) => boolean
   joinGroup: (name: string, uids: number[]) => Promise<void>
   leaveGroup: (name: string, uids: number[]) => Promise<void>
+  /** Members (uids) of each group. */
+  getGroupMembers: (names: string[]) => Promise<Map<string, number[]>>
+  countGroupMembers: (names: string[]) => Promise<Map<string, number>>
+  /** The groups among `names` that uid belongs to. */
+  groupsOfUser: (uid: number, names: string[]) => Promise<Set<string>>
   // users
   /** Creates a user whose email is stored as confirmed; throws NodeBB's error for a refused username or email. */
   createUser: (input: CreateUserInput) => Promise<number>
@@ -119,6 +152,13 @@ export interface Platform {
   getUsers: (uids: number[]) => Promise<Array<{ uid: number, username: string, fullname: string } | null>>
   /** NodeBB's own username rule; the reason NodeBB gives, or null if it accepts the name. */
   usernameProblem: (username: string) => string | null
+  /** nodebb-plugin-sunbird-oidc's map (Sunbird id or Keycloak subject -> uid): users who logged in by SSO. */
+  oidcUidsOf: (ids: string[]) => Promise<Map<string, number>>
+  /** The reverse, from the user field that plugin sets. */
+  oidcIdsOf: (uids: number[]) => Promise<Map<number, string>>
+  /** Writes both halves of that map, so a user created here can log in by SSO. */
+  setOidcId: (uid: number, id: string) => Promise<void>
+  removeOidcId: (uid: number, id: string) => Promise<void>
   getSettings: () => Promise<PluginSettings>
   now: () => number
   // topics, posts and read access (activity)
@@ -126,8 +166,8 @@ export interface Platform {
   getPosts: (pids: number[]) => Promise<Array<PostInfo | null>>
   /** The forum's base URL (NodeBB's `url`), without a trailing slash. */
   siteUrl: () => string
-  /** The cids among these where uid may read topics (NodeBB's `topics:read`; administrators read all). */
-  readableCids: (cids: number[], uid: number) => Promise<number[]>
+  /** The cids among these where uid holds the category privilege (NodeBB's filterCids; administrators hold all). */
+  readableCids: (cids: number[], uid: number, privilege: 'read' | 'topics:read') => Promise<number[]>
   /**
    * The tids among these that uid may see now, as NodeBB's own topic lists decide
    * (privileges.topics.filterTids with `topics:read`): the topic exists (not purged), its category
@@ -137,12 +177,22 @@ export interface Platform {
   /** The same for posts (privileges.posts.filter): a deleted post, or a post in a deleted topic, needs `posts:view_deleted`. */
   visiblePosts: (pids: number[], uid: number) => Promise<number[]>
   // notifications (NodeBB's notifications module)
-  /** notifications.create then notifications.push to these uids (NodeBB pushes in the background). */
-  sendNotification: (input: NotificationInput, uids: number[]) => Promise<void>
+  /**
+   * notifications.create then notifications.push to these uids. NodeBB pushes in the background
+   * (about a second later, 500 users at a time); this waits for it and resolves with how many users
+   * it reached (NodeBB skips users who blocked the sender or turned notifications of this kind off).
+   */
+  sendNotification: (input: NotificationInput, uids: number[]) => Promise<number>
   /** notifications.markReadMultiple */
   markNotificationsRead: (uid: number, nids: string[]) => Promise<void>
   /** notifications.markAllRead */
   markAllNotificationsRead: (uid: number) => Promise<void>
   /** NodeBB's translator over notification texts (`[[notifications:...]]` keys), in the site's language. */
   translate: (texts: string[]) => Promise<string[]>
+  countNotifications: (uid: number) => Promise<{ unread: number, read: number }>
+  /** A page of a user's notification ids, newest first (unread only, or all). */
+  notificationIds: (uid: number, unreadOnly: boolean, offset: number, limit: number) => Promise<string[]>
+  getNotifications: (nids: string[]) => Promise<Map<string, NotificationRecord>>
+  unreadAmong: (uid: number, nids: string[]) => Promise<Set<string>>
+  readAmong: (uid: number, nids: string[]) => Promise<Set<string>>
 }

@@ -5,7 +5,9 @@ import { UserCreateRequest, UserIdentifierParams } from '../shared/schemas/user'
 import { Context } from '../shared/schemas/common'
 import type { Platform } from './platform'
 import { Store } from './store'
+import { randomBytes } from 'node:crypto'
 import { ForumService } from './forum/service'
+import { ForumRepair } from './forum/repair'
 import { UserService } from './user-service'
 import { validate } from './validate'
 import { pluginPaths as corePaths } from '../shared/plugin-paths'
@@ -82,6 +84,7 @@ export const pluginPaths = {
 export function pluginRoutes (platform: Platform, options: RouteOptions = {}): PluginRoute[] {
   const store = new Store(platform.db)
   const forums = new ForumService(platform, store, options)
+  const repair = new ForumRepair(platform, store, forums, options.suffix ?? (() => randomBytes(5).toString('hex')))
   const users = new UserService(platform, store)
   const settings = options.settings ?? memorySettingsStore()
   const activity = options.activity ?? new ActivityService(platform, store, settings, options.log === undefined ? {} : { log: options.log })
@@ -114,7 +117,7 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
     {
       method: 'get',
       path: pluginPaths.forum,
-      handler: async (call) => forums.read(validate(ForumIdParams, call.params, 'params').forumId)
+      handler: async (call) => forums.read(validate(ForumIdParams, call.params, 'params').forumId, call.uid)
     },
     {
       method: 'patch',
@@ -129,17 +132,17 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
     {
       method: 'get',
       path: pluginPaths.contextForums,
-      handler: async (call) => forums.fetch(validate(Type.Object({ type: Context.properties.type, identifier: Context.properties.identifier }, { additionalProperties: false }), call.params, 'params'))
+      handler: async (call) => forums.fetch(validate(Type.Object({ type: Context.properties.type, identifier: Context.properties.identifier }, { additionalProperties: false }), call.params, 'params'), call.uid)
     },
     {
       method: 'get',
       path: pluginPaths.drift,
-      handler: async () => forums.driftReport()
+      handler: async () => repair.driftReport()
     },
     {
       method: 'post',
       path: pluginPaths.repair,
-      handler: async (call) => forums.repair(validate(ForumIdParams, call.params, 'params').forumId, call.uid)
+      handler: async (call) => repair.repair(validate(ForumIdParams, call.params, 'params').forumId, call.uid)
     }
   ]
   routes.push(...activityRoutes(activity, new NotificationService(platform, store)))

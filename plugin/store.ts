@@ -13,6 +13,8 @@ export const keys = {
   groups: (cid: number) => `sunbird:forum:${cid}:groups`,
   /** Declared ladder level per member: field `u:<uid>` or `g:<group name>`. */
   levels: (cid: number) => `sunbird:forum:${cid}:levels`,
+  /** Levels given here with applyToChildren, which forums created below later inherit: member key -> level or `none`. */
+  inherit: (cid: number) => `sunbird:forum:${cid}:inherit`,
   group: (name: string) => `sunbird:group:${name}`,
   context: (context: Context) => `sunbird:context:${context.type}:${context.identifier}`,
   uidBySunbirdId: 'sunbird:uid-by-sunbird-id',
@@ -29,6 +31,9 @@ export interface ForumRecord {
   createdOn: number
   updatedOn: number
 }
+
+/** An inherited level, or `none`: access removed with applyToChildren (which also overrides an ancestor's grant). */
+export type InheritValue = Level | 'none'
 
 export interface GroupRecord {
   name: string
@@ -57,6 +62,14 @@ export class Store {
     return (await this.db.getObjects(cids.map(keys.forum))).map(toForumRecord)
   }
 
+  /** Records keyed by cid; forums without one are absent. */
+  async getForumMap (cids: number[]): Promise<Map<number, ForumRecord>> {
+    const records = await this.getForums(cids)
+    const out = new Map<number, ForumRecord>()
+    cids.forEach((cid, i) => { const r = records[i]; if (r !== null && r !== undefined) out.set(cid, r) })
+    return out
+  }
+
   async getForum (cid: number): Promise<ForumRecord | null> {
     return (await this.getForums([cid]))[0] ?? null
   }
@@ -82,7 +95,7 @@ export class Store {
     await this.db.sortedSetRemove(keys.context(record.context), String(record.cid))
     if (record.parent !== null) await this.db.sortedSetRemove(keys.children(record.parent), String(record.cid))
     await this.db.sortedSetRemove(keys.forums, String(record.cid))
-    await this.db.deleteAll([keys.forum(record.cid), keys.children(record.cid), keys.groups(record.cid), keys.levels(record.cid)])
+    await this.db.deleteAll([keys.forum(record.cid), keys.children(record.cid), keys.groups(record.cid), keys.levels(record.cid), keys.inherit(record.cid)])
   }
 
   async touchForum (cid: number, now: number): Promise<void> {
@@ -111,6 +124,29 @@ export class Store {
     return (await this.db.getSortedSetRange(keys.children(cid), 0, -1)).map(Number)
   }
 
+  async childrenOfMany (cids: number[]): Promise<Map<number, number[]>> {
+    const lists = cids.length === 0 ? [] : await this.db.getSortedSetsMembers(cids.map(keys.children))
+    return new Map(cids.map((cid, i) => [cid, (lists[i] ?? []).map(Number)]))
+  }
+
+  async getInherits (cids: number[]): Promise<Map<number, Record<string, InheritValue>>> {
+    const raws = cids.length === 0 ? [] : await this.db.getObjects(cids.map(keys.inherit))
+    return new Map(cids.map((cid, i) => [cid, Object.fromEntries(Object.entries(raws[i] ?? {}).filter((e): e is [string, InheritValue] => isLevel(e[1]) || e[1] === 'none'))]))
+  }
+
+  async getInheritFields (cid: number, fields: string[]): Promise<Record<string, InheritValue | null>> {
+    if (fields.length === 0) return {}
+    const raw = await this.db.getObjectFields(keys.inherit(cid), fields)
+    return Object.fromEntries(fields.map((f) => { const v = raw[f]; return [f, isLevel(v) || v === 'none' ? v : null] }))
+  }
+
+  /** Sets inherited entries; null removes the member's entry. */
+  async setInherits (cid: number, entries: Array<{ key: string, value: InheritValue | null }>): Promise<void> {
+    const set = entries.filter((e) => e.value !== null)
+    if (set.length > 0) await this.db.setObject(keys.inherit(cid), Object.fromEntries(set.map((e) => [e.key, e.value as string])))
+    for (const e of entries) if (e.value === null) await this.db.deleteObjectField(keys.inherit(cid), e.key)
+  }
+
   async contextForums (context: Context): Promise<number[]> {
     return (await this.db.getSortedSetRange(keys.context(context), 0, -1)).map(Number)
   }
@@ -133,6 +169,23 @@ export class Store {
     const raw = await this.db.getObject(keys.group(name))
     if (raw === null || raw.cid === undefined) return null
     return { name, cid: Number(raw.cid), applyToChildren: raw.applyToChildren === '1' }
+  }
+
+  async groupNamesOf (cids: number[]): Promise<Map<number, string[]>> {
+    const lists = cids.length === 0 ? [] : await this.db.getSortedSetsMembers(cids.map(keys.groups))
+    return new Map(cids.map((cid, i) => [cid, lists[i] ?? []]))
+  }
+
+  /** Group records keyed by name; names without one are absent. */
+  async getGroups (names: string[]): Promise<Map<string, GroupRecord>> {
+    const unique = [...new Set(names)]
+    const raws = unique.length === 0 ? [] : await this.db.getObjects(unique.map(keys.group))
+    const out = new Map<string, GroupRecord>()
+    unique.forEach((name, i) => {
+      const raw = raws[i]
+      if (raw !== null && raw !== undefined && raw.cid !== undefined) out.set(name, { name, cid: Number(raw.cid), applyToChildren: raw.applyToChildren === '1' })
+    })
+    return out
   }
 
   async groupsOf (cid: number): Promise<GroupRecord[]> {

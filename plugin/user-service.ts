@@ -4,7 +4,7 @@ import type { UserCreateRequest, UserCreateResult, UserReadResult } from '../sha
 import type { Platform } from './platform'
 import { keys, type Store } from './store'
 import { withLock } from './lock'
-import { readHolders } from './forum/state'
+import { UserDirectory } from './user-directory'
 
 /** A mail-safe local part from a NodeBB username (which may hold spaces and most characters). */
 export function emailLocalPart (username: string): string {
@@ -26,13 +26,17 @@ function mapCreateError (err: unknown): ApiError | null {
 const readBatch = 200
 
 export class UserService {
-  constructor (private readonly platform: Platform, private readonly store: Store) {}
+  private readonly directory: UserDirectory
+
+  constructor (private readonly platform: Platform, private readonly store: Store) {
+    this.directory = new UserDirectory(platform, store)
+  }
 
   async create (request: UserCreateRequest): Promise<UserCreateResult> {
     const username = request.username.trim()
     return withLock(this.platform.db, `user:${request.identifier}`, async () => {
-      const [mapped] = await this.store.uidsOf([request.identifier])
-      if (mapped !== null && mapped !== undefined) throw new ApiError('USER_EXISTS', `Sunbird user ${request.identifier} already exists`)
+      const existing = (await this.directory.lookup([request.identifier])).get(request.identifier)
+      if (existing !== undefined) throw new ApiError('USER_EXISTS', `Sunbird user ${request.identifier} already exists`, { identifier: existing.identifier, uid: existing.uid })
       const problem = this.platform.usernameProblem(username)
       if (problem !== null) throw new ApiError('INVALID_REQUEST', `NodeBB refused the username: ${problem}`)
       if (await this.platform.isUsernameTaken(username)) throw new ApiError('USERNAME_TAKEN', `The username ${username} is taken`)
@@ -48,10 +52,9 @@ export class UserService {
         throw mapCreateError(err) ?? err
       }
       try {
-        await this.store.mapUser(request.identifier, uid)
+        await this.directory.map(request.identifier, uid)
       } catch (err) {
         // nothing half-written: a user without its mapping would block the retry with USERNAME_TAKEN
-        await this.store.unmapUser(request.identifier, uid).catch(() => {})
         await this.platform.deleteUser(uid)
         throw err
       }
@@ -59,37 +62,35 @@ export class UserService {
     })
   }
 
-  /** The NodeBB uid of a Sunbird user: two hash-field reads, for the adapter's acting-user lookup. */
+  /** The NodeBB uid of a Sunbird user (or of a Keycloak subject), for the adapter's acting-user lookup. */
   async uid (identifier: string): Promise<{ identifier: string, uid: number }> {
-    const [uid] = await this.store.uidsOf([identifier])
-    const [exists] = uid === null || uid === undefined ? [false] : await this.platform.usersExist([uid])
-    if (uid === null || uid === undefined || exists !== true) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
-    return { identifier, uid }
+    const found = (await this.directory.lookup([identifier])).get(identifier)
+    if (found === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
+    return { identifier: found.identifier, uid: found.uid }
   }
 
   async read (identifier: string): Promise<UserReadResult> {
-    const [uid] = await this.store.uidsOf([identifier])
-    const [user] = uid === null || uid === undefined ? [null] : await this.platform.getUsers([uid])
-    if (uid === null || uid === undefined || user === null || user === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
+    const found = (await this.directory.lookup([identifier])).get(identifier)
+    const [user] = found === undefined ? [null] : await this.platform.getUsers([found.uid])
+    if (found === undefined || user === null || user === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
+    const uid = found.uid
     const forums: UserReadResult['forums'] = []
     const all = (await this.platform.db.getSortedSetRange(keys.forums, 0, -1)).map(Number)
     for (let i = 0; i < all.length; i += readBatch) {
       const cids = all.slice(i, i + readBatch)
-      const [holders, records, names] = await Promise.all([readHolders(this.platform, cids), this.store.getForums(cids), this.platform.getCategoryNames(cids)])
-      const groups = [...new Set(holders.flatMap((h) => [...h.groups.keys()]))]
-      const member = groups.length === 0 ? [] : await this.platform.db.isMemberOfSortedSets(groups.map((g) => `group:${g}:members`), String(uid))
-      const memberOf = new Set(groups.filter((_g, j) => member[j] === true))
+      const [holders, records, names] = await Promise.all([this.platform.getPrivilegeHolders(cids), this.store.getForums(cids), this.platform.getCategoryNames(cids)])
+      const memberOf = await this.platform.groupsOfUser(uid, [...holders.values()].flatMap((h) => [...h.groups.keys()]))
       cids.forEach((cid, j) => {
-        const h = holders[j]
+        const h = holders.get(cid)
         const record = records[j]
-        const name = names[j]
-        if (h === undefined || record === null || record === undefined || name === null || name === undefined) return
+        const name = names.get(cid)
+        if (h === undefined || record === null || record === undefined || name === undefined) return
         const held = new Set(h.users.get(uid) ?? [])
         for (const [group, privileges] of h.groups) if (memberOf.has(group)) for (const p of privileges) held.add(p)
         const { level } = levelFromPrivileges(held)
         if (level !== null) forums.push({ identifier: String(cid), name, context: record.context, permissions: expandLevel(level) })
       })
     }
-    return { user: { identifier, uid, username: user.username, fullname: user.fullname === '' ? null : user.fullname }, forums }
+    return { user: { identifier: found.identifier, uid, username: user.username, fullname: user.fullname === '' ? null : user.fullname }, forums }
   }
 }

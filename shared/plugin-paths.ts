@@ -18,5 +18,8 @@ export const pluginPaths = {
   userNotificationsRead: '/sunbird/users/:identifier/notifications/read'
 } as const
 
+/** The header that carries the envelope's msgid from the adapter to the plugin (percent-encoded). */
+export const msgidHeader = 'x-sunbird-msgid'
+
 /** Where NodeBB mounts the Write API's plugin routes. */
 export const pluginMount = '/api/v3/plugins'

@@ -36,10 +36,14 @@ export function keyFolders (): { realm: string, api: string } {
   return keyDirs
 }
 
-/** Config for the adapter that trusts these keys. */
+/**
+ * Config for the adapter that trusts these keys. The HS256 consumer (`test-consumer`) is a trusted
+ * service (SERVICE_CONSUMERS); the RS256 one (`api-rsa-1`) is a client, like Sunbird's portal.
+ */
 export function authConfig (): Record<string, string> {
   const dirs = keyFolders()
   return {
+    SERVICE_CONSUMERS: apiConsumer,
     API_TOKEN_HS256_SECRETS: `${apiConsumer}=${apiSecret}`,
     API_TOKEN_KEYS_DIR: dirs.api,
     KEYCLOAK_REALM_URL: realmUrl,
@@ -76,10 +80,17 @@ export function apiRsaToken (claims: Record<string, unknown> = {}): string {
   return sign({ iat: now(), exp: now() + 3600, ...claims }, { alg: 'RS256', key: apiRsa.privateKey, header: { kid: apiRsaKid } })
 }
 
+/** The realm id in test subjects (`f:<realm id>:<user id>`, as Keycloak's Sunbird federation writes them). */
+export const realmId = '5a8a3f2b-3409-42e0-9001-f913bc0fde31'
+
+/** A Keycloak access token for a Sunbird user, as Keycloak issues them (`typ: Bearer`, `sub` = `f:<realm>:<id>`). */
 export function userToken (sunbirdId: string, options: { roles?: string[], claims?: Record<string, unknown>, key?: KeyObject, kid?: string } = {}): string {
   return sign({
     iss: realmUrl,
-    sub: `f:5a8a3f2b-3409-42e0-9001-f913bc0fde31:${sunbirdId}`,
+    sub: `f:${realmId}:${sunbirdId}`,
+    typ: 'Bearer',
+    azp: 'portal',
+    preferred_username: sunbirdId.replace(/[^A-Za-z0-9]/g, '').slice(0, 16),
     iat: now(),
     exp: now() + 3600,
     realm_access: { roles: options.roles ?? [] },

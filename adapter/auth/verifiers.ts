@@ -1,6 +1,7 @@
 import type { Config } from '../config'
 import { JwksKeys } from './jwks'
 import { parseSecrets, readKeyFolder, type VerificationKey } from './keys'
+import { SunbirdId } from '../../shared/schemas/common'
 
 /** Where each token's keys come from, built once from the config. */
 export interface KeySources {
@@ -25,11 +26,19 @@ export function keySources (config: Config, onJwksError: (err: unknown) => void)
   return { api, realm, jwks }
 }
 
-/** The Sunbird user id is the last `:` part of a Keycloak `sub` (`f:<realm-id>:<user-id>`). */
-export function sunbirdIdFromSub (sub: unknown): string | null {
+const sunbirdIdPattern = new RegExp(SunbirdId.pattern as string)
+
+/**
+ * The Sunbird ids a Keycloak `sub` names: its last `:` part (`f:<realm-id>:<user-id>` -> the user
+ * id, as Sunbird's services name users), then the whole subject (as nodebb-plugin-sunbird-oidc maps
+ * users who logged in by SSO). Null when the last part is not a Sunbird id.
+ */
+export function userIdsFromSub (sub: unknown): string[] | null {
   if (typeof sub !== 'string' || sub === '') return null
-  const id = sub.slice(sub.lastIndexOf(':') + 1)
-  return /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/.test(id) ? id : null
+  const last = sub.slice(sub.lastIndexOf(':') + 1)
+  if (last.length > (SunbirdId.maxLength as number) || !sunbirdIdPattern.test(last)) return null
+  const whole = sub.length <= (SunbirdId.maxLength as number) && sunbirdIdPattern.test(sub) ? [sub] : []
+  return [...new Set([last, ...whole])]
 }
 
 /** Realm roles from a Keycloak access token. */

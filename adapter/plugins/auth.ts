@@ -1,23 +1,40 @@
 import fp from 'fastify-plugin'
-import jwt from '@fastify/jwt'
+import jwt, { type FastifyJwtNamespace } from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../../shared/errors'
-import { keySources, realmRoles, sunbirdIdFromSub } from '../auth/verifiers'
+import { keySources, realmRoles, userIdsFromSub } from '../auth/verifiers'
 import type { VerificationKey } from '../auth/keys'
+import { VerifiedTokenCache } from '../auth/verified-cache'
+import { listSetting } from '../config'
 
 export interface ApiCaller {
   /** The API consumer: the token's kid (or iss). Rate limits and idempotency records are per consumer. */
   consumer: string
+  /** One of SERVICE_CONSUMERS: a trusted back-end service, which may act without a user token. */
+  isService: boolean
 }
 
 export interface SunbirdUser {
+  /** The token's `sub`, as Keycloak wrote it. */
+  subject: string
+  /** The forms the user may be mapped under: the last `:` part of `sub`, then the whole of it (one entry when they are the same). */
+  ids: string[]
+  /** The first of `ids`: how logs name the user. */
   sunbirdId: string
   roles: string[]
   isAdmin: boolean
+  /** `preferred_username`, for a user created on first use; null when the token has none. */
+  preferredUsername: string | null
+}
+
+/** A token as @fastify/jwt verifies it with `complete: true`. */
+interface Verified {
+  header: { kid?: unknown, alg?: unknown }
+  payload: Record<string, unknown>
 }
 
 declare module 'fastify' {
-  interface FastifyRequest {
+  interface FastifyRequest extends FastifyJwtNamespace<{ namespace: 'api' }>, FastifyJwtNamespace<{ namespace: 'user' }> {
     /** Set once the API token is verified. */
     caller: ApiCaller | null
     /** Set once a user token is verified; null when none was sent. */
@@ -29,22 +46,22 @@ declare module 'fastify' {
   }
 }
 
-interface Decoded {
-  header: { kid?: unknown, alg?: unknown }
-  payload: Record<string, unknown>
-}
+export const userTokenHeader = 'x-authenticated-user-token'
 
-const userTokenHeader = 'x-authenticated-user-token'
-
-function bearer (request: FastifyRequest): string | undefined {
+/** `authorization: Bearer <token>`, the scheme in any case (RFC 9110 makes it case-insensitive). */
+export function bearer (request: FastifyRequest): string | undefined {
   const header = request.headers.authorization
   if (typeof header !== 'string') return undefined
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header)
-  return match?.[1]
+  return /^bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header)?.[1]
+}
+
+function userTokenOf (request: FastifyRequest): string | undefined {
+  const token = request.headers[userTokenHeader]
+  return typeof token === 'string' ? token : undefined
 }
 
 /** The key a token names, refusing any algorithm other than the key's own (no `none`, no HS/RS confusion). */
-function keyFor (key: VerificationKey | undefined, decoded: Decoded, what: string): string {
+function keyFor (key: VerificationKey | undefined, decoded: Verified, what: string): string {
   if (key === undefined) throw new ApiError('UNAUTHORIZED', `The ${what} is signed with an unknown key`)
   if (decoded.header.alg !== key.alg) throw new ApiError('UNAUTHORIZED', `The ${what} uses an algorithm its key does not allow`)
   return key.key
@@ -57,29 +74,37 @@ function unauthorized (err: unknown, what: string): ApiError {
   return new ApiError('UNAUTHORIZED', `The ${what} is not valid: ${reason.slice(0, 120)}`)
 }
 
+/** A token without `exp` (API managers issue such consumer tokens) is cached this long. */
+const maxCacheMs = 10 * 60 * 1000
+
 /**
  * Two tokens on every /api call (DESIGN, Security): the API token from the API manager
- * (`authorization: Bearer`, HS256/RS256/ES256 by kid) and, when a user acts, the Keycloak access
- * token (`x-authenticated-user-token`, RS256, verified offline against the realm's keys). Both are
- * verified by @fastify/jwt (fast-jwt), each with a cache of verified tokens keyed by their hash.
+ * (`authorization: Bearer`, HS256/RS256/ES256 by kid) names the API consumer; the Keycloak access
+ * token (`x-authenticated-user-token`, RS256, verified offline against the realm's keys) names the
+ * user. Consumers in SERVICE_CONSUMERS are trusted services and may call without a user token; every
+ * other consumer must send one on every call. Both are verified by @fastify/jwt (fast-jwt); tokens
+ * that verified are cached by hash until they expire (failures are never cached).
  */
 async function authPlugin (fastify: FastifyInstance): Promise<void> {
   const config = fastify.config
   const sources = keySources(config, (err) => fastify.log.warn({ err: { message: (err as Error).message } }, 'JWKS refresh failed; keeping the keys we had'))
-  const adminRoles = new Set(config.ADMIN_ROLES.split(',').map((r) => r.trim()).filter((r) => r !== ''))
-  const cache = config.TOKEN_CACHE_SIZE > 0 ? config.TOKEN_CACHE_SIZE : false
+  const services = new Set(listSetting(config.SERVICE_CONSUMERS))
+  const adminRoles = new Set(listSetting(config.ADMIN_ROLES))
+  const audience = config.KEYCLOAK_AUDIENCE
   const clockTolerance = config.CLOCK_SKEW_SECONDS * 1000
+  const cache = new VerifiedTokenCache<Verified>(config.TOKEN_CACHE_SIZE)
 
   await fastify.register(jwt, {
     namespace: 'api',
     decoratorName: 'apiToken',
     decode: { complete: true },
-    secret: async (_request: FastifyRequest, decoded: Decoded) =>
+    secret: async (_request: FastifyRequest, decoded: Verified) =>
       keyFor(sources.api.get(String(decoded.header.kid ?? decoded.payload.iss ?? '')), decoded, 'API token'),
     verify: {
+      complete: true,
       algorithms: ['HS256', 'RS256', 'ES256'],
       extractToken: bearer,
-      cache,
+      cache: false,
       clockTolerance,
       ...(config.API_TOKEN_ISSUER === '' ? {} : { allowedIss: config.API_TOKEN_ISSUER }),
       ...(config.API_TOKEN_AUDIENCE === '' ? {} : { allowedAud: config.API_TOKEN_AUDIENCE })
@@ -90,17 +115,15 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     namespace: 'user',
     decoratorName: 'userToken',
     decode: { complete: true },
-    secret: async (_request: FastifyRequest, decoded: Decoded) => {
+    secret: async (_request: FastifyRequest, decoded: Verified) => {
       const kid = String(decoded.header.kid ?? '')
       return keyFor(sources.realm.get(kid) ?? await sources.jwks?.get(kid), decoded, 'user token')
     },
     verify: {
+      complete: true,
       algorithms: ['RS256'],
-      extractToken: (request: FastifyRequest) => {
-        const token = request.headers[userTokenHeader]
-        return typeof token === 'string' ? token : undefined
-      },
-      cache,
+      extractToken: userTokenOf,
+      cache: false,
       clockTolerance,
       requiredClaims: ['sub', 'exp'],
       // no realm configured: no user token can be trusted
@@ -108,33 +131,62 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     }
   } as Parameters<typeof jwt>[1])
 
+  /** One token through the cache, then @fastify/jwt; the cache keeps it until `exp` (at most 10 min). */
+  async function verified (token: string, verify: () => Promise<Verified>, what: string): Promise<Verified> {
+    const key = VerifiedTokenCache.keyOf(`${what}\n${token}`)
+    const hit = cache.get(key)
+    if (hit !== undefined) return hit
+    let result: Verified
+    try {
+      result = await verify()
+    } catch (err) {
+      throw unauthorized(err, what)
+    }
+    const exp = result.payload.exp
+    cache.set(key, result, Math.min(Date.now() + maxCacheMs, typeof exp === 'number' ? exp * 1000 + clockTolerance : Infinity))
+    return result
+  }
+
+  /** What only access tokens for this deployment carry: Keycloak's `typ: Bearer`, and the audience when one is configured. */
+  function checkAccessToken (payload: Record<string, unknown>): void {
+    if (payload.typ !== 'Bearer') throw new ApiError('UNAUTHORIZED', 'The user token is not an access token (typ must be Bearer)')
+    if (audience === '') return
+    const aud = payload.aud
+    const audiences = Array.isArray(aud) ? aud : [aud]
+    if (!audiences.includes(audience) && payload.azp !== audience) throw new ApiError('UNAUTHORIZED', 'The user token was not issued for this service (aud / azp)')
+  }
+
   fastify.decorateRequest('caller', null)
   fastify.decorateRequest('sunbirdUser', null)
 
   fastify.decorate('authenticate', async (request: FastifyRequest) => {
-    if (bearer(request) === undefined) throw new ApiError('UNAUTHORIZED', 'An API token is required (authorization: Bearer <token>)')
-    let api: Record<string, unknown>
-    try {
-      api = await (request as unknown as { apiJwtVerify: () => Promise<Record<string, unknown>> }).apiJwtVerify()
-    } catch (err) {
-      throw unauthorized(err, 'API token')
-    }
-    // verified above, so its header can be read as it stands
-    const header = JSON.parse(Buffer.from((bearer(request) as string).split('.')[0] as string, 'base64url').toString('utf8')) as { kid?: unknown }
-    request.caller = { consumer: String(header.kid ?? api.iss ?? 'unknown') }
+    const apiToken = bearer(request)
+    if (apiToken === undefined) throw new ApiError('UNAUTHORIZED', 'An API token is required (authorization: Bearer <token>)')
+    const api = await verified(apiToken, () => request.apiJwtVerify<Verified>(), 'API token')
+    const consumer = String(api.header.kid ?? api.payload.iss ?? 'unknown')
+    request.caller = { consumer, isService: services.has(consumer) }
 
-    if (request.headers[userTokenHeader] === undefined) return
-    let user: Record<string, unknown>
-    try {
-      user = await (request as unknown as { userJwtVerify: () => Promise<Record<string, unknown>> }).userJwtVerify()
-    } catch (err) {
-      throw unauthorized(err, 'user token')
+    const userToken = userTokenOf(request)
+    if (userToken === undefined) {
+      if (!request.caller.isService) throw new ApiError('UNAUTHORIZED', 'The user\'s token (x-authenticated-user-token) is required: this API consumer is not a trusted service')
+      request.log = request.log.child({ consumer })
+      return
     }
-    const sunbirdId = sunbirdIdFromSub(user.sub)
-    if (sunbirdId === null) throw new ApiError('UNAUTHORIZED', 'The user token names no Sunbird user')
+    const user = (await verified(userToken, () => request.userJwtVerify<Verified>(), 'user token')).payload
+    checkAccessToken(user)
+    const ids = userIdsFromSub(user.sub)
+    if (ids === null) throw new ApiError('UNAUTHORIZED', 'The user token names no Sunbird user')
     const roles = realmRoles(user)
-    request.sunbirdUser = { sunbirdId, roles, isAdmin: roles.some((r) => adminRoles.has(r)) }
-    request.log = request.log.child({ consumer: request.caller.consumer, user: sunbirdId })
+    const preferred = user.preferred_username
+    request.sunbirdUser = {
+      subject: String(user.sub),
+      ids,
+      sunbirdId: ids[0] as string,
+      roles,
+      isAdmin: roles.some((r) => adminRoles.has(r)),
+      preferredUsername: typeof preferred === 'string' && preferred !== '' ? preferred : null
+    }
+    request.log = request.log.child({ consumer, user: ids[0] })
   })
 }
 

@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errorCatalogue, isApiError, type ApiError, type ErrorCode } from '../../shared/errors'
 import { apiIds, failureEnvelope, successEnvelope, type Envelope } from '../../shared/envelope'
-import { Msgid } from '../../shared/schemas/common'
+import { msgidMaxLength } from '../../shared/schemas/common'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,14 +23,13 @@ declare module 'fastify' {
   }
 }
 
-const msgidPattern = new RegExp(Msgid.pattern as string)
-
-function readMsgid (body: unknown): string | null {
+/** `params.msgid` when it is a msgid (a non-empty string up to 128 characters), else null. */
+export function readMsgid (body: unknown): string | null {
   if (body === null || typeof body !== 'object') return null
   const params = (body as { params?: unknown }).params
   if (params === null || typeof params !== 'object') return null
   const msgid = (params as { msgid?: unknown }).msgid
-  return typeof msgid === 'string' && msgid.length <= 128 && msgidPattern.test(msgid) ? msgid : null
+  return typeof msgid === 'string' && msgid.length > 0 && msgid.length <= msgidMaxLength ? msgid : null
 }
 
 export function apiIdOf (request: FastifyRequest): string {
@@ -103,6 +103,33 @@ async function envelopePlugin (fastify: FastifyInstance): Promise<void> {
 
   // JSON only: any other content type, text/plain included, is 415
   fastify.removeContentTypeParser('text/plain')
+  // An empty body is no body, whatever the content type says: many clients send
+  // `content-type: application/json` on every call, a DELETE or GET with nothing in it included.
+  // Routes whose body is required refuse it in validation, as for any missing body.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error')
+  fastify.removeContentTypeParser('application/json')
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined)
+      return
+    }
+    parseJson(request, body as string, done)
+  })
+
+  // `Expect: 100-continue` (curl sends it above 1 KB): refuse a body over the limit from its
+  // Content-Length, before the client sends it, instead of inviting it and breaking the pipe.
+  const bodyLimit = fastify.initialConfig.bodyLimit ?? 1048576
+  fastify.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const length = Number(req.headers['content-length'])
+    if (Number.isFinite(length) && length > bodyLimit) {
+      const text = JSON.stringify(failureEnvelope(apiIds.unknown, 'PAYLOAD_TOO_LARGE', `The body (${length} bytes) is over the limit of ${bodyLimit} bytes`))
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' })
+      res.end(text)
+      return
+    }
+    res.writeContinue()
+    fastify.server.emit('request', req, res)
+  })
 
   // Sunbird clients often omit the content type; DESIGN says such a body is read as JSON.
   fastify.addHook('onRequest', async (request) => {

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, isErrorCode } from '../../shared/errors'
 import { maxRetries } from './nodebb-client'
@@ -33,9 +34,14 @@ function storable (reply: FastifyReply): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429 && reply.errCode !== 'CONFLICT' && reply.errCode !== 'RATE_LIMITED'
 }
 
-/** One API consumer cannot replay, or block, another's msgid. */
+/**
+ * A record per API consumer, route, acting user and msgid (DESIGN, State): one consumer or user
+ * cannot replay, or block, another's msgid, and a msgid passed along a chain of calls for tracing
+ * is a new request on each route.
+ */
 function keyOf (request: FastifyRequest, msgid: string): string {
-  return `idempotency:${request.caller?.consumer ?? '-'}:${msgid}`
+  const parts = [request.caller?.consumer ?? '-', request.method, request.routeOptions.url ?? '', request.sunbirdUser?.subject ?? '-', msgid]
+  return `idempotency:${createHash('sha256').update(parts.join('\n')).digest('base64url')}`
 }
 
 /**

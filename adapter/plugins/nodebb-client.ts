@@ -5,6 +5,7 @@ import { isApiError } from '../../shared/errors'
 import type { Config } from '../config'
 import type { AdapterMetrics } from '../metrics'
 import { fillPath, pluginMount, type NodebbPath } from '../nodebb/paths'
+import { msgidHeader } from '../../shared/plugin-paths'
 import { interpretAnswer, NodebbContractError, transportError, UpstreamUnavailableError } from '../nodebb/answer'
 
 export type NodebbMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -38,9 +39,6 @@ declare module 'fastify' {
     nodebb: NodebbClient
   }
 }
-
-/** The plugin's audit log reads the envelope's msgid from this header. */
-export const msgidHeader = 'x-sunbird-msgid'
 
 /** Most retries a GET gets; writes are never re-sent once a byte may have reached NodeBB. */
 export const maxRetries = 2
@@ -84,7 +82,8 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
     const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT'
     const target = `${basePath}${pluginMount}${fillPath(path, options.params)}${hasBody ? '' : `?${new URLSearchParams({ ...options.query, _uid: String(options.uid) }).toString()}`}`
     const headers: Record<string, string> = { accept: 'application/json', authorization }
-    if (typeof options.msgid === 'string') headers[msgidHeader] = options.msgid
+    // percent-encoded: a msgid may be any text, a header value may not
+    if (typeof options.msgid === 'string') headers[msgidHeader] = encodeURIComponent(options.msgid)
     let body: string | undefined
     if (hasBody) {
       headers['content-type'] = 'application/json'

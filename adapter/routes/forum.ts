@@ -1,36 +1,34 @@
-import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { apiIds } from '../../shared/envelope'
-import { errorResponses, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
+import { errorResponses, optionalRequestEnvelope, requestEnvelope, responseEnvelope } from '../../shared/schemas/common'
 import {
-  ForumCreateRequest, ForumDeleteResult, ForumFetchRequest, ForumFetchResult, ForumIdParams, ForumResult, ForumUpdateRequest
+  ForumCreateRequest, ForumDeleteResult, ForumFetchRequest, ForumFetchResult, ForumIdParams, ForumReadResult, ForumResult, ForumUpdateRequest
 } from '../../shared/schemas/forum'
+import { checkRequestCost, requestCost } from '../../shared/request-cost'
 import { nodebbPaths } from '../nodebb/paths'
-
-/** DELETE carries no `request`, but may carry an envelope for its `params.msgid`. */
-const deleteEnvelope = Type.Object({
-  ...requestEnvelope(Type.Object({}, { additionalProperties: false })).properties,
-  request: Type.Optional(Type.Object({}, { additionalProperties: false }))
-}, { additionalProperties: false })
+import { callerSecurity } from './security-schemes'
 
 /** Forums: NodeBB categories with a Sunbird context, groups and the permission ladder. */
 const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  const uid = fastify.config.NODEBB_SERVICE_UID
+  const maxGrants = fastify.config.MAX_GRANTS_PER_REQUEST
 
   fastify.post('/api/forum/v1/create', {
     config: { apiId: apiIds.forumCreate, idempotent: true },
     schema: {
       tags: ['forums'],
-      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'Create a forum',
-      description: 'A private forum (unless `public`) for a context, with its groups, member privileges and nested children, in one call. References are checked before the first write; a failure changes nothing.',
+      description: 'A private forum (unless `public`) for a context, with its groups, member privileges and nested children (at most 5 levels, 200 forums and MAX_GRANTS_PER_REQUEST grants), in one call. A root forum needs a service, an administrator or one of FORUM_CREATOR_ROLES; under a `parent`, `moderate` on the parent, and the parent\'s context. References are checked before the first write; a failure changes nothing.',
       body: requestEnvelope(ForumCreateRequest),
       response: { 200: responseEnvelope(ForumResult), ...errorResponses }
     }
   }, async (request, reply) => {
-    // under a parent the plugin checks the user's moderate on it; a root forum is a service operation
-    const actor = await fastify.actorUid(request, request.body.request.parent === undefined ? 'service-or-user' : 'user')
-    const result = await fastify.nodebb.call<ForumResult>('POST', nodebbPaths.forums, { uid: actor, body: request.body.request, log: request.log, msgid: request.msgid })
+    const body = request.body.request
+    // before any NodeBB call, the acting user's lookup included
+    checkRequestCost(requestCost(body, 'create'), maxGrants)
+    if (body.parent === undefined) fastify.requireForumCreator(request)
+    const actor = await fastify.actor(request)
+    const result = await fastify.nodebb.call<ForumResult>('POST', nodebbPaths.forums, { uid: actor.uid, body, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
@@ -38,16 +36,18 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.forumUpdate, idempotent: true },
     schema: {
       tags: ['forums'],
-      security: [{ apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'Update a forum',
-      description: 'Rename, add or change groups (by identifier), set or remove (`permissions: null`) member privileges, add children. Needs the user token of a user with `moderate` on the forum (or an admin role).',
+      description: 'Rename, add or change groups (by identifier), set or remove (`permissions: null`) member privileges, add children. Needs `moderate` on the forum (or a service or administrator).',
       params: ForumIdParams,
       body: requestEnvelope(ForumUpdateRequest),
       response: { 200: responseEnvelope(ForumResult), ...errorResponses }
     }
   }, async (request, reply) => {
-    const actor = await fastify.actorUid(request, 'user')
-    const result = await fastify.nodebb.call<ForumResult>('PATCH', nodebbPaths.forum, { uid: actor, params: { forumId: request.params.forumId }, body: request.body.request, log: request.log, msgid: request.msgid })
+    const body = request.body.request
+    checkRequestCost(requestCost(body, 'update'), maxGrants)
+    const actor = await fastify.actor(request)
+    const result = await fastify.nodebb.call<ForumResult>('PATCH', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, body, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
@@ -55,15 +55,16 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.forumFetch },
     schema: {
       tags: ['forums'],
-      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'Forums of a context',
-      description: 'Every forum of the context, children nested under their parents.',
+      description: 'The forums of the context that the caller can read, children nested under their parents (a readable forum under one the caller cannot read takes its place).',
       body: requestEnvelope(ForumFetchRequest),
       response: { 200: responseEnvelope(ForumFetchResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const { type, identifier } = request.body.request.context
-    const result = await fastify.nodebb.call<ForumFetchResult>('GET', nodebbPaths.contextForums, { uid, params: { type, identifier }, log: request.log, msgid: request.msgid })
+    const actor = await fastify.actor(request)
+    const result = await fastify.nodebb.call<ForumFetchResult>('GET', nodebbPaths.contextForums, { uid: actor.uid, params: { type, identifier }, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
@@ -71,32 +72,34 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.forumRead },
     schema: {
       tags: ['forums'],
-      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'Read a forum',
+      description: 'One forum as `forums: [forum]` (as Sunbird\'s seed shows it), with its readable descendants. A forum the caller cannot read is 403 FORBIDDEN.',
       params: ForumIdParams,
-      response: { 200: responseEnvelope(ForumResult), ...errorResponses }
+      response: { 200: responseEnvelope(ForumReadResult), ...errorResponses }
     }
   }, async (request, reply) => {
-    const result = await fastify.nodebb.call<ForumResult>('GET', nodebbPaths.forum, { uid, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
+    const actor = await fastify.actor(request)
+    const result = await fastify.nodebb.call<ForumReadResult>('GET', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
   fastify.delete('/api/forum/v1/delete/:forumId', {
     config: { apiId: apiIds.forumDelete, idempotent: true },
-    // Fastify validates a missing body as `undefined`; here no body means an empty envelope
+    // no body (or an empty one, whatever the content type says) is an empty envelope
     preValidation: async (request) => { request.body ??= {} },
     schema: {
       tags: ['forums'],
-      security: [{ apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'Delete a forum',
-      description: 'Removes the forum, every descendant and their auto-created groups. Needs the user token of a user with `moderate` on the forum (or an admin role). The body is optional (an envelope for `params.msgid`).',
+      description: 'Removes the forum, every descendant and their auto-created groups. Needs `moderate` on the forum (or a service or administrator). The body is optional (an envelope for `params.msgid`).',
       params: ForumIdParams,
-      body: deleteEnvelope,
+      body: optionalRequestEnvelope(),
       response: { 200: responseEnvelope(ForumDeleteResult), ...errorResponses }
     }
   }, async (request, reply) => {
-    const actor = await fastify.actorUid(request, 'user')
-    const result = await fastify.nodebb.call<ForumDeleteResult>('DELETE', nodebbPaths.forum, { uid: actor, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
+    const actor = await fastify.actor(request)
+    const result = await fastify.nodebb.call<ForumDeleteResult>('DELETE', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 }

@@ -7,6 +7,7 @@ import {
   NotificationSendRequest, NotificationSendResult, sendTargetProblem
 } from '../../shared/schemas/notification'
 import { nodebbPaths } from '../nodebb/paths'
+import { callerSecurity } from './security-schemes'
 
 /** Notifications: NodeBB's own (its bell), for Sunbird users. */
 const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -14,17 +15,17 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.notificationSend, idempotent: true },
     schema: {
       tags: ['notifications'],
-      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'Send a notification',
-      description: 'A NodeBB notification to `users` (Sunbird ids) or to every member of `forum` with at least read. An unknown user: USER_NOT_FOUND listing them, nothing sent. Sending to users needs the service (or an admin role); to a forum, `moderate` on it.',
+      description: 'A NodeBB notification to `users` (Sunbird ids) or to every member of `forum` with at least read. An unknown user: USER_NOT_FOUND listing them, nothing sent. Sending to users needs a service or an administrator; to a forum, `moderate` on it. `from` is the caller unless a service or administrator names another user.',
       body: requestEnvelope(NotificationSendRequest),
       response: { 200: responseEnvelope(NotificationSendResult), ...errorResponses }
     }
   }, async (request, reply) => {
     const problem = sendTargetProblem(request.body.request)
     if (problem !== null) throw new ApiError('INVALID_REQUEST', problem)
-    const actor = await fastify.actorUid(request, 'service-or-user')
-    const result = await fastify.nodebb.call<NotificationSendResult>('POST', nodebbPaths.notifications, { uid: actor, body: request.body.request, log: request.log, msgid: request.msgid })
+    const actor = await fastify.actor(request)
+    const result = await fastify.nodebb.call<NotificationSendResult>('POST', nodebbPaths.notifications, { uid: actor.uid, body: request.body.request, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
@@ -32,17 +33,17 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.notificationList },
     schema: {
       tags: ['notifications'],
-      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'List a user\'s notifications',
-      description: 'The user\'s NodeBB notifications (NodeBB\'s own included), newest first, with read state. A user token may list only its own user\'s.',
+      description: 'The user\'s NodeBB notifications (NodeBB\'s own included), newest first, with read state. A user may list only their own.',
       body: requestEnvelope(NotificationListRequest),
       response: { 200: responseEnvelope(NotificationListResult), ...errorResponses }
     }
   }, async (request, reply) => {
-    const actor = await fastify.actorUid(request, 'service-or-user')
+    const actor = await fastify.actor(request)
     const { user, ...rest } = request.body.request
     const query = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]))
-    const result = await fastify.nodebb.call<NotificationListResult>('GET', nodebbPaths.userNotifications, { uid: actor, params: { identifier: user }, query, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<NotificationListResult>('GET', nodebbPaths.userNotifications, { uid: actor.uid, params: { identifier: user }, query, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 
@@ -50,16 +51,16 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { apiId: apiIds.notificationMarkRead, idempotent: true },
     schema: {
       tags: ['notifications'],
-      security: [{ apiToken: [] }, { apiToken: [], userToken: [] }],
+      security: callerSecurity,
       summary: 'Mark notifications read',
-      description: '`ids` (the user\'s own unread ones; others are ignored), or `all: true`. A user token may mark only its own user\'s.',
+      description: '`ids` (the user\'s own unread ones; others are ignored), or `all: true`. A user may mark only their own.',
       body: requestEnvelope(NotificationMarkReadRequest),
       response: { 200: responseEnvelope(NotificationMarkReadResult), ...errorResponses }
     }
   }, async (request, reply) => {
-    const actor = await fastify.actorUid(request, 'service-or-user')
+    const actor = await fastify.actor(request)
     const { user, ...body } = request.body.request
-    const result = await fastify.nodebb.call<NotificationMarkReadResult>('PUT', nodebbPaths.userNotificationsRead, { uid: actor, params: { identifier: user }, body, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<NotificationMarkReadResult>('PUT', nodebbPaths.userNotificationsRead, { uid: actor.uid, params: { identifier: user }, body, log: request.log, msgid: request.msgid })
     return reply.envelope(result)
   })
 }

@@ -5,11 +5,12 @@ import { ApiError } from '../../shared/errors'
 import { responseEnvelope } from '../../shared/schemas/common'
 import { probeNodebb, probeRedis } from '../nodebb/probe'
 
+const Check = (what: string) => Type.Union([Type.Literal('ok'), Type.Literal('fail'), Type.Literal('disabled')], { description: what })
 const ReadyResult = Type.Object({
   ready: Type.Boolean(),
   checks: Type.Object({
-    nodebb: Type.String({ description: '`ok`, or why NodeBB (with the master token and the plugin) cannot be used' }),
-    redis: Type.String({ description: '`ok`, `disabled` (no REDIS_URL: state in memory), or why Redis cannot be used' })
+    nodebb: Check('`ok` when NodeBB answers the plugin\'s status route with the master token, else `fail` (why is logged)'),
+    redis: Check('`ok`, `disabled` (no REDIS_URL: state in memory), or `fail` (why is logged)')
   })
 })
 
@@ -20,17 +21,20 @@ const operationsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['operations'],
       summary: 'Readiness',
-      description: 'Ready when NodeBB answers the plugin\'s status route with the master token and, when configured, Redis answers. Otherwise 503 UPSTREAM_UNAVAILABLE with the same checks in `result`.',
+      description: 'Ready when NodeBB answers the plugin\'s status route with the master token and, when configured, Redis answers. Otherwise 503 UPSTREAM_UNAVAILABLE with the same checks in `result`. Only `ok` / `fail` is answered (no addresses or error text: this route needs no token); why a check failed goes to the log.',
       response: {
         200: responseEnvelope(ReadyResult),
         503: responseEnvelope(ReadyResult, 'Not ready: `params.err` is UPSTREAM_UNAVAILABLE')
       }
     }
-  }, async (_request, reply) => {
+  }, async (request, reply) => {
     const [nodebb, redis] = await Promise.all([probeNodebb(fastify), probeRedis(fastify)])
-    const checks = { nodebb: nodebb.ok ? 'ok' : nodebb.reason, redis }
-    const ready = nodebb.ok && (redis === 'ok' || redis === 'disabled')
-    if (!ready) throw new ApiError('UPSTREAM_UNAVAILABLE', undefined, { ready, checks })
+    const checks = { nodebb: nodebb.ok ? 'ok' : 'fail', redis: redis === 'ok' || redis === 'disabled' ? redis : 'fail' } as const
+    const ready = checks.nodebb === 'ok' && checks.redis !== 'fail'
+    if (!ready) {
+      request.log.warn({ nodebb: nodebb.ok ? 'ok' : nodebb.reason, redis }, 'not ready')
+      throw new ApiError('UPSTREAM_UNAVAILABLE', undefined, { ready, checks })
+    }
     return reply.envelope({ ready, checks })
   })
 

@@ -46,7 +46,7 @@ export class ForumSearch {
       const cids = (await this.platform.db.getSortedSetRange(keys.forums, -(from + batch), -(from + 1))).map(Number).reverse()
       scanned += cids.length
       const names = await this.platform.getCategoryNames(cids)
-      const found = cids.filter((_cid, i) => names[i]?.toLowerCase().includes(needle) === true)
+      const found = cids.filter((cid) => names.get(cid)?.toLowerCase().includes(needle) === true)
       count += found.length
       if (hits.length < limit) hits.push(...await this.hits(found.slice(0, limit - hits.length)))
       if (cids.length < batch) break
@@ -58,8 +58,8 @@ export class ForumSearch {
     const [records, names] = await Promise.all([this.store.getForums(cids), this.platform.getCategoryNames(cids)])
     return cids.flatMap((cid, i) => {
       const record = records[i]
-      const name = names[i]
-      if (record === null || record === undefined || name === null || name === undefined) return []
+      const name = names.get(cid)
+      if (record === null || record === undefined || name === undefined) return []
       return [{
         identifier: String(cid),
         name,

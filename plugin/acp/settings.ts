@@ -1,4 +1,6 @@
 import { ApiError } from '../../shared/errors'
+import { GroupName } from '../../shared/schemas/common'
+import { literalAddressProblem, loopbackHosts } from '../activity/webhook-address'
 
 /**
  * The ACP settings form (meta.settings hash `sunbird-discussions`): what it holds, its defaults,
@@ -17,8 +19,12 @@ export interface AcpSettings {
   webhookUrls: string[]
   /** Signs webhook deliveries; empty when none is set. */
   webhookSecret: string
-  /** Keycloak realm roles that count as a Sunbird admin (update/delete any forum). */
-  adminRoles: string[]
+  /** Webhook URLs may resolve to private and link-local addresses (10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7, fe80::/10). */
+  webhookAllowPrivate: boolean
+  /** NodeBB groups (beyond a forum tree's own auto groups) that a privilege may name. */
+  allowedGroups: string[]
+  /** Hosts a notification's `url` may point at, beyond this forum's own paths and host. */
+  notificationUrlHosts: string[]
 }
 
 export const acpDefaults: AcpSettings = {
@@ -29,7 +35,9 @@ export const acpDefaults: AcpSettings = {
   activityRetentionCount: 10000,
   webhookUrls: [],
   webhookSecret: '',
-  adminRoles: []
+  webhookAllowPrivate: false,
+  allowedGroups: [],
+  notificationUrlHosts: []
 }
 
 export const settingsFields = Object.keys(acpDefaults) as Array<keyof AcpSettings>
@@ -38,13 +46,15 @@ export const bounds = {
   retentionDays: { min: 1, max: 3650 },
   retentionCount: { min: 100, max: 1_000_000 },
   webhooks: 20,
-  adminRoles: 20,
+  allowedGroups: 100,
+  notificationUrlHosts: 50,
   secretMin: 16,
   secretMax: 256
 } as const
 
 const hostLabel = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
-const roleName = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
+/** A NodeBB group name as the API accepts one (shared GroupName): no `/` or `:`, no control characters, no edge spaces. */
+const groupName = new RegExp(GroupName.pattern as string)
 
 /** A mail domain the synthetic emails can use: two or more DNS labels, no scheme, no `@`. */
 export function isMailDomain (value: string): boolean {
@@ -53,14 +63,18 @@ export function isMailDomain (value: string): boolean {
   return labels.length >= 2 && labels.every((l) => hostLabel.test(l)) && !/^[0-9]+$/.test(labels[labels.length - 1] as string)
 }
 
-/** Loopback hosts: a receiver on the NodeBB host itself (a local relay, tests). */
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
+/** A host name (DNS labels) or an IPv4 address, as a notification URL host. */
+export function isHostName (value: string): boolean {
+  if (value.length > 253) return false
+  const labels = value.toLowerCase().split('.')
+  return labels.every((l) => hostLabel.test(l))
+}
 
 /**
  * Why a webhook URL is refused, or null when it is fine. https only, except plain http to a
  * loopback host: that traffic never leaves the machine, so TLS would protect nothing.
  */
-export function webhookUrlProblem (value: string): string | null {
+export function webhookUrlProblem (value: string, allowPrivate = false): string | null {
   let url: URL
   try {
     url = new URL(value)
@@ -70,7 +84,7 @@ export function webhookUrlProblem (value: string): string | null {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHosts.has(url.hostname))) return `"${value}" is not an https URL (plain http only to 127.0.0.1 or localhost)`
   if (url.username !== '' || url.password !== '') return `"${value}" must not carry a user name or password (use the webhook secret)`
   if (url.hash !== '') return `"${value}" must not have a #fragment`
-  return null
+  return literalAddressProblem(url, allowPrivate)
 }
 
 /** Checkbox values as meta.settings keeps them ('on'/'off'), or as code saves them. */
@@ -88,6 +102,11 @@ function text (value: unknown): string {
 /** One entry a line (commas and spaces also separate), trimmed, empty lines dropped, duplicates once. */
 export function listOf (value: unknown): string[] {
   return [...new Set(text(value).split(/[\s,]+/).map((s) => s.trim()).filter((s) => s !== ''))]
+}
+
+/** One entry a line only (group names hold spaces and commas), trimmed, empty lines dropped, duplicates once. */
+export function lines (value: unknown): string[] {
+  return [...new Set(text(value).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== ''))]
 }
 
 function integer (value: unknown, fallback: number): number | null {
@@ -108,9 +127,11 @@ export function parseAcpSettings (raw: Record<string, unknown>): AcpSettings {
     defaultPublic: flag(raw.defaultPublic, acpDefaults.defaultPublic),
     activityRetentionDays: inRange(days, bounds.retentionDays, acpDefaults.activityRetentionDays),
     activityRetentionCount: inRange(count, bounds.retentionCount, acpDefaults.activityRetentionCount),
-    webhookUrls: listOf(raw.webhookUrls).filter((u) => webhookUrlProblem(u) === null),
+    webhookUrls: listOf(raw.webhookUrls).filter((u) => webhookUrlProblem(u, flag(raw.webhookAllowPrivate, acpDefaults.webhookAllowPrivate)) === null),
     webhookSecret: text(raw.webhookSecret).trim(),
-    adminRoles: listOf(raw.adminRoles).filter((r) => roleName.test(r))
+    webhookAllowPrivate: flag(raw.webhookAllowPrivate, acpDefaults.webhookAllowPrivate),
+    allowedGroups: lines(raw.allowedGroups).filter((g) => groupName.test(g)),
+    notificationUrlHosts: listOf(raw.notificationUrlHosts).map((h) => h.toLowerCase()).filter(isHostName)
   }
 }
 
@@ -139,8 +160,9 @@ export function validateSettings (incoming: Record<string, unknown>, current: Re
 
   const urls = listOf(raw.webhookUrls)
   if (urls.length > bounds.webhooks) throw invalid(`At most ${bounds.webhooks} webhook URLs`)
+  const allowPrivate = flag(raw.webhookAllowPrivate, acpDefaults.webhookAllowPrivate)
   for (const url of urls) {
-    const problem = webhookUrlProblem(url)
+    const problem = webhookUrlProblem(url, allowPrivate)
     if (problem !== null) throw invalid(`Webhook ${problem}`)
   }
   const secret = text(raw.webhookSecret).trim()
@@ -149,10 +171,14 @@ export function validateSettings (incoming: Record<string, unknown>, current: Re
   }
   if (urls.length > 0 && secret === '') throw invalid('Webhook URLs need a webhook secret (deliveries are signed with it)')
 
-  const roles = listOf(raw.adminRoles)
-  if (roles.length > bounds.adminRoles) throw invalid(`At most ${bounds.adminRoles} admin roles`)
-  const badRole = roles.find((r) => !roleName.test(r))
-  if (badRole !== undefined) throw invalid(`Admin role "${badRole}" is not a realm role name (letters digits and _ . : -)`)
+  const groups = lines(raw.allowedGroups)
+  if (groups.length > bounds.allowedGroups) throw invalid(`At most ${bounds.allowedGroups} allowed groups`)
+  const badGroup = groups.find((g) => !groupName.test(g))
+  if (badGroup !== undefined) throw invalid(`Allowed group "${badGroup}" is not a group name (no / or :, no control characters)`)
+  const hosts = listOf(raw.notificationUrlHosts).map((h) => h.toLowerCase())
+  if (hosts.length > bounds.notificationUrlHosts) throw invalid(`At most ${bounds.notificationUrlHosts} notification URL hosts`)
+  const badHost = hosts.find((h) => !isHostName(h))
+  if (badHost !== undefined) throw invalid(`Notification URL host "${badHost}" is not a host name (no scheme, port or path)`)
 
   const normalised: Record<keyof AcpSettings, string> = {
     emailDomain: domain,
@@ -162,7 +188,9 @@ export function validateSettings (incoming: Record<string, unknown>, current: Re
     activityRetentionCount: String(count),
     webhookUrls: urls.join('\n'),
     webhookSecret: secret,
-    adminRoles: roles.join('\n')
+    webhookAllowPrivate: flag(raw.webhookAllowPrivate, acpDefaults.webhookAllowPrivate) ? 'on' : 'off',
+    allowedGroups: groups.join('\n'),
+    notificationUrlHosts: hosts.join('\n')
   }
   return Object.fromEntries(settingsFields.filter((k) => k in incoming).map((k) => [k, normalised[k]]))
 }

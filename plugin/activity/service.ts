@@ -7,6 +7,7 @@ import { parseAcpSettings, type SettingsStore } from '../acp/settings'
 import { activityHooks, type ActivityEvent } from './events'
 import { ActivityLog, activityKeys, type Retention } from './log'
 import { WebhookOutbox, type OutboxOptions } from './webhooks'
+import { UserDirectory } from '../user-directory'
 
 export interface ActivityServiceOptions {
   log?: (msg: string, err?: unknown) => void
@@ -26,11 +27,14 @@ export class ActivityService {
   readonly log: ActivityLog
   readonly outbox: WebhookOutbox
 
+  private readonly directory: UserDirectory
+
   constructor (private readonly platform: Platform, private readonly store: Store, private readonly settings: SettingsStore, private readonly options: ActivityServiceOptions = {}) {
+    this.directory = new UserDirectory(platform, store)
     this.log = new ActivityLog(platform.db, { now: () => platform.now(), trimEvery: options.trimEvery ?? 100, retention: () => this.retention() })
     this.outbox = new WebhookOutbox(platform.db, async () => {
       const s = parseAcpSettings(await settings.read())
-      return { urls: s.webhookUrls, secret: s.webhookSecret }
+      return { urls: s.webhookUrls, secret: s.webhookSecret, allowPrivate: s.webhookAllowPrivate }
     }, { now: () => platform.now(), ...(options.log === undefined ? {} : { log: options.log }), ...options.outbox })
   }
 
@@ -76,7 +80,7 @@ export class ActivityService {
     if (forum === null && event.fromCid !== undefined && event.fromCid !== null) forum = await this.store.getForum(event.fromCid)
     if (forum === null) return null
     if (uid < 0) uid = 0
-    const [identifier] = uid > 0 ? await this.store.sunbirdIdsOf([uid]) : [null]
+    const identifier = uid > 0 ? (await this.directory.sunbirdIdsOf([uid])).get(uid) : undefined
     const site = this.platform.siteUrl()
     const time = this.platform.now()
     const pid = event.pid
@@ -129,8 +133,7 @@ export class ActivityService {
       else filters.push((a) => a.forum.context.type === context.type && a.forum.context.identifier === context.identifier)
     }
     if (request.user !== undefined) {
-      const [actor] = await this.store.uidsOf([request.user])
-      if (actor === null || actor === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${request.user}`, { users: [request.user] })
+      const actor = await this.directory.requireOne(request.user)
       if (request.forum === undefined && request.context === undefined) keys = [activityKeys.user(actor)]
       else filters.push((a) => a.actor.uid === actor)
     }
@@ -162,7 +165,7 @@ export class ActivityService {
     const ids = (type: 'topic' | 'post'): number[] => [...new Set(activities.filter((a) => a.object.type === type).map((a) => Number(a.object.id)))]
     const cids = [...new Set(activities.map((a) => Number(a.forum.identifier)))]
     const [forums, topics, posts] = await Promise.all([
-      this.platform.readableCids(cids, uid),
+      this.platform.readableCids(cids, uid, 'topics:read'),
       this.platform.visibleTopics(ids('topic'), uid),
       this.platform.visiblePosts(ids('post'), uid)
     ])

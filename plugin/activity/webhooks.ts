@@ -3,6 +3,8 @@ import type { Activity } from '../../shared/schemas/activity'
 import { isApiError } from '../../shared/errors'
 import type { Db } from '../platform'
 import { withLock } from '../lock'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { guardedLookup, literalAddressProblem } from './webhook-address'
 
 /**
  * Webhook delivery from a durable outbox in NodeBB's database: each delivery (one activity to one
@@ -24,13 +26,25 @@ function urlKey (url: string): string {
 }
 
 export const signatureHeader = 'x-sunbird-signature'
+export const timestampHeader = 'x-sunbird-timestamp'
+export const deliveryHeader = 'x-sunbird-delivery'
 
-/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`, as GitHub-style receivers check it. */
-export function sign (secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+/**
+ * `sha256=<hex HMAC-SHA256 of "<delivery id>.<timestamp>.<body>">` with the webhook secret. The
+ * timestamp (Unix seconds, sent as x-sunbird-timestamp) and the delivery id are signed with the
+ * body, so a receiver that checks the timestamp is recent and the id is new refuses a replay.
+ */
+export function sign (secret: string, id: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('hex')}`
 }
 
-export interface WebhookConfig { urls: string[], secret: string }
+export interface WebhookConfig { urls: string[], secret: string, allowPrivate: boolean }
+
+/** Node's fetch with the connection's address checked (see webhook-address.ts). */
+function guardedFetch (allowPrivate: () => boolean): typeof fetch {
+  const agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate) } })
+  return ((input: string, init: RequestInit) => undiciFetch(input, { ...init, dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as typeof fetch
+}
 
 export interface OutboxOptions {
   now?: () => number
@@ -67,7 +81,12 @@ export interface WebhookStatus {
 const numOrNull = (v: string | null | undefined): number | null => v === null || v === undefined || v === '' ? null : Number(v)
 
 export class WebhookOutbox {
-  constructor (private readonly db: Db, private readonly config: () => Promise<WebhookConfig>, private readonly options: OutboxOptions = {}) {}
+  private allowPrivate = false
+  private readonly fetch: typeof fetch
+
+  constructor (private readonly db: Db, private readonly config: () => Promise<WebhookConfig>, private readonly options: OutboxOptions = {}) {
+    this.fetch = options.fetch ?? guardedFetch(() => this.allowPrivate)
+  }
 
   private now (): number { return (this.options.now ?? Date.now)() }
 
@@ -97,6 +116,7 @@ export class WebhookOutbox {
 
   private async pass (): Promise<{ sent: number, failed: number }> {
     const config = await this.config()
+    this.allowPrivate = config.allowPrivate
     const ids = await this.db.getSortedSetRangeByScore(webhookKeys.outbox, 0, this.options.batch ?? 20, '-inf', this.now())
     const outcomes = await Promise.all(ids.map((id) => this.attempt(id, config)))
     return { sent: outcomes.filter((o) => o === 'sent').length, failed: outcomes.filter((o) => o === 'failed').length }
@@ -112,16 +132,19 @@ export class WebhookOutbox {
     // a subscriber removed in the ACP, or the secret cleared: its deliveries are dropped, not sent unsigned
     if (!config.urls.includes(url) || config.secret === '') return this.finish(id, url, 'dropped', 'the subscriber is no longer configured')
     const attempts = Number(raw.attempts ?? 0) + 1
-    let error: string | null = null
+    let error: string | null = literalAddressProblem(new URL(url), config.allowPrivate)
+    const timestamp = Math.floor(this.now() / 1000)
     try {
-      const res = await (this.options.fetch ?? fetch)(url, {
+      if (error !== null) throw new Error(error)
+      const res = await this.fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'user-agent': 'nodebb-plugin-sunbird-discussions',
           'x-sunbird-event': raw.event ?? '',
-          'x-sunbird-delivery': id,
-          [signatureHeader]: sign(config.secret, raw.body)
+          [deliveryHeader]: id,
+          [timestampHeader]: String(timestamp),
+          [signatureHeader]: sign(config.secret, id, timestamp, raw.body)
         },
         body: raw.body,
         redirect: 'manual',
@@ -130,7 +153,7 @@ export class WebhookOutbox {
       await res.body?.cancel().catch(() => {})
       if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`
     } catch (err) {
-      error = err instanceof Error ? (err.name === 'TimeoutError' ? 'timed out' : (err.cause instanceof Error ? err.cause.message : err.message)) : String(err)
+      error ??= err instanceof Error ? (err.name === 'TimeoutError' ? 'timed out' : (err.cause instanceof Error ? err.cause.message : err.message)) : String(err)
     }
     if (error === null) return this.finish(id, url, 'sent', null)
     const now = this.now()

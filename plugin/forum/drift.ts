@@ -1,5 +1,5 @@
 import { levelFromPrivileges, privilegesForLevel, ladderPrivileges, expandLevel, type Level } from '../../shared/permission-ladder'
-import type { PrivilegeHolders } from './state'
+import type { PrivilegeHolders } from '../platform'
 import { parseMemberKey } from './member-key'
 
 /** One member whose NodeBB privileges differ from the level the plugin recorded for it. */

@@ -1,7 +1,7 @@
 import { toNodebbPrivileges } from '../../shared/permission-ladder'
 import type { Platform, PrivilegeMember } from '../platform'
 import type { Store } from '../store'
-import type { ForumRef, GroupRef, Member, Op, Plan } from './plan'
+import type { DoomedGroup, ForumRef, GroupRef, Member, Op, Plan } from './plan'
 import { memberKey } from './member-key'
 
 export interface ExecuteContext {
@@ -17,6 +17,10 @@ export interface ExecuteResult {
   cids: Map<string, number>
   /** Auto groups created, by name. */
   groupsCreated: string[]
+  /** Auto groups destroyed (delete), by name. */
+  groupsDestroyed: string[]
+  /** Categories purged (delete), in the order purged. */
+  purged: number[]
   /** Number of NodeBB write operations made. */
   writes: number
 }
@@ -45,6 +49,27 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
     return cid
   }
   const groupName = (group: GroupRef): string => 'name' in group ? group.name : `${cidOf(group.forum)}-${group.suffix}`
+  const recordedKey = (member: Member): string => memberKey('uid' in member ? { uid: member.uid } : { groupName: groupName(member.group) })
+  const groupsDestroyed: string[] = []
+  const purged: number[] = []
+
+  /** Undo of destroyGroups: each group back, with its record, members and grants on the forums still there. */
+  const restoreGroups = async (groups: DoomedGroup[]): Promise<void> => {
+    const exists = await platform.groupsExist(groups.map((g) => g.name))
+    const alive = new Set((await platform.getCategoryNames([...new Set(groups.flatMap((g) => [g.cid, ...g.grants.map((x) => x.cid)]))])).keys())
+    for (const [i, g] of groups.entries()) {
+      if (!alive.has(g.cid)) continue
+      if (exists[i] !== true) {
+        await platform.createGroup(g.name)
+        if (g.members.length > 0) await platform.joinGroup(g.name, g.members)
+        for (const grant of g.grants) {
+          if (alive.has(grant.cid)) await platform.givePrivileges(grant.cid, toNodebbPrivileges(grant.privileges, 'group'), [g.name])
+        }
+      }
+      await store.addGroup({ name: g.name, cid: g.cid, applyToChildren: g.applyToChildren }, platform.now())
+    }
+  }
+
   const members = (list: Member[]): { nodebb: PrivilegeMember[], kind: 'user' | 'group' } => {
     const first = list[0]
     const kind = first !== undefined && 'group' in first ? 'group' : 'user'
@@ -71,7 +96,7 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
       case 'createGroup': {
         const name = groupName(op.group)
         await platform.createGroup(name)
-        undo.push(() => platform.destroyGroup(name))
+        undo.push(() => platform.destroyGroups([name]))
         groupsCreated.push(name)
         const cid = cidOf(op.forum)
         undo.push(() => store.removeGroup(name, cid))
@@ -116,12 +141,36 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
       }
       case 'recordLevels': {
         const cid = cidOf(op.forum)
-        const levels = op.levels.map(({ member, level }) => ({ key: memberKey('uid' in member ? { uid: member.uid } : { groupName: groupName(member.group) }), level }))
+        const levels = op.levels.map(({ member, level }) => ({ key: recordedKey(member), level }))
         const previous = await store.getLevels(cid, levels.map((l) => l.key))
         undo.push(() => store.setLevels(cid, levels.map(({ key }) => ({ key, level: previous[key] ?? null }))))
         await store.setLevels(cid, levels)
         return
       }
+      case 'recordInherit': {
+        const cid = cidOf(op.forum)
+        const entries = op.entries.map(({ member, value }) => ({ key: recordedKey(member), value }))
+        const previous = await store.getInheritFields(cid, entries.map((e) => e.key))
+        undo.push(() => store.setInherits(cid, entries.map(({ key }) => ({ key, value: previous[key] ?? null }))))
+        await store.setInherits(cid, entries)
+        return
+      }
+      case 'destroyGroups': {
+        const names = op.groups.map((g) => g.name)
+        // undo first: a destroy that fails halfway is taken back too (recreating skips groups that still exist)
+        undo.push(() => restoreGroups(op.groups))
+        await platform.destroyGroups(names)
+        for (const g of op.groups) await store.removeGroup(g.name, g.cid)
+        groupsDestroyed.push(...names)
+        return
+      }
+      case 'purgeCategory':
+        // no undo: a purged category (its topics and posts) cannot be brought back; plans purge last
+        await platform.purgeCategory(op.record.cid, ctx.actor)
+        // NodeBB's category delete hook removes the record too (cleanup.ts); this covers a NodeBB that did not fire it
+        await store.removeForum(op.record)
+        purged.push(op.record.cid)
+        return
       case 'touchForum':
         await store.touchForum(cidOf(op.forum), platform.now())
     }
@@ -145,5 +194,5 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
       throw new PlanFailedError(err, undoFailures)
     }
   }
-  return { cids, groupsCreated, writes }
+  return { cids, groupsCreated, groupsDestroyed, purged, writes }
 }

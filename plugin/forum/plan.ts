@@ -1,16 +1,28 @@
 import { diffPrivileges, type Level } from '../../shared/permission-ladder'
 import type { Context } from '../../shared/schemas/common'
+import type { ForumRecord, InheritValue } from '../store'
+import { memberKey, parseMemberKey } from './member-key'
 
 /**
- * The pure half of forum create/update: (normalized request, current state) -> the list of NodeBB
- * operations that makes the state what the request declares. No I/O here; the executor applies
- * the list and undoes it on failure. New categories get their cid only when created, so the plan
- * names them by `ref` and names their auto groups by (forum ref, random suffix).
+ * The pure half of forum create, update and delete: (normalized request, current state) -> the
+ * list of NodeBB operations that makes the state what the request declares. No I/O here; the
+ * executor applies the list and undoes it on failure. New categories get their cid only when
+ * created, so the plan names them by `ref` and names their auto groups by (forum ref, random suffix).
  */
 
 export type ForumRef = { cid: number } | { ref: string }
 export type GroupRef = { name: string } | { forum: ForumRef, suffix: string }
 export type Member = { uid: number } | { group: GroupRef }
+
+/** An auto group being destroyed, with what recreating it would take. */
+export interface DoomedGroup {
+  name: string
+  cid: number
+  applyToChildren: boolean
+  members: number[]
+  /** The privileges it holds, per forum of the tree (bare names). */
+  grants: Array<{ cid: number, privileges: string[] }>
+}
 
 export type Op =
   | { op: 'createCategory', ref: string, name: string, description: string, parent: ForumRef | null, isPrivate: boolean }
@@ -25,6 +37,12 @@ export type Op =
   | { op: 'touchForum', forum: ForumRef }
   /** Remembers each named member's declared level (null: none), so drift from it can be found and repaired. */
   | { op: 'recordLevels', forum: ForumRef, levels: Array<{ member: Member, level: Level | null }> }
+  /** Remembers what forums created here later inherit (applyToChildren entries; null drops a member's entry). */
+  | { op: 'recordInherit', forum: ForumRef, entries: Array<{ member: Member, value: InheritValue | null }> }
+  /** Destroys a tree's auto groups in one call; undone by recreating them, their members and grants. */
+  | { op: 'destroyGroups', groups: DoomedGroup[] }
+  /** Purges a category (its topics and posts too): cannot be undone, so a delete plan does it last. */
+  | { op: 'purgeCategory', record: ForumRecord }
 
 /** One `groups[]` entry, references resolved. */
 export interface GroupSpec {
@@ -63,7 +81,15 @@ export interface ForumState {
   groups: Map<string, Set<string>>
   /** This forum's auto groups: members and applyToChildren. */
   autoGroups: Map<string, { members: Set<number>, applyToChildren: boolean }>
+  /** What forums created here later inherit, as recorded (member key -> level or `none`). */
+  inherit: Record<string, InheritValue>
   children: ForumState[]
+}
+
+/** A level a new forum inherits from the forums above it (a recorded member key, see member-key.ts). */
+export interface InheritedLevel {
+  key: string
+  level: Level | null
 }
 
 export interface CreatePlanInput {
@@ -72,6 +98,8 @@ export interface CreatePlanInput {
   parentCid: number | null
   isPublic: boolean
   creator: number
+  /** What the parent and its ancestors give every forum created below them, oldest first. */
+  inherited: InheritedLevel[]
 }
 
 export interface UpdatePlanInput {
@@ -83,18 +111,24 @@ export interface UpdatePlanInput {
   groups: GroupSpec[]
   privileges: PrivilegeSpec[]
   children: NewForumSpec[]
+  /** What new children inherit from the forum and its ancestors, oldest first. */
+  inherited: InheritedLevel[]
 }
 
 export interface Plan {
   ops: Op[]
   /** The ref of the root forum created by a create plan. */
   rootRef?: string
+  /** Member x forum levels declared plus group memberships made: what the grant limit counts. */
+  grants: number
 }
 
 export interface PlanOptions {
   /** A fresh random suffix for an auto group name (`<forumId>-<suffix>`). */
   suffix: () => string
 }
+
+type Applier = (d: Desired, n: Node) => void
 
 /** A node of the tree being planned: an existing forum or a new one. */
 interface Node {
@@ -103,42 +137,55 @@ interface Node {
   users: Map<number, Set<string>>
   groups: Map<string, Set<string>>
   own: { groups: Array<{ ref: GroupRef, level: Level | null | undefined, applyToChildren: boolean }>, privileges: PrivilegeSpec[] }
+  /** Levels inherited from above the plan (new forums only): applied first, then passed down. */
+  seed: Applier[]
+  /** Recorded inherit entries (existing forums), so only changes are written. */
+  inherit: Record<string, InheritValue>
   children: Node[]
 }
 
 type Desired = Map<string, { member: Member, level: Level | null, current: Set<string> }>
 
-function memberKey (member: Member): string {
-  if ('uid' in member) return `u:${member.uid}`
-  return 'name' in member.group ? `g:${member.group.name}` : `a:${refKey(member.group.forum)}:${member.group.suffix}`
+/** The key of a plan member: a recorded member key, or (for a group the plan creates) one no real group name can take. */
+function keyOf (member: Member): string {
+  if ('uid' in member) return memberKey({ uid: member.uid })
+  const group = member.group
+  return 'name' in group ? memberKey({ groupName: group.name }) : memberKey({ groupName: `/${'cid' in group.forum ? group.forum.cid : group.forum.ref}/${group.suffix}` })
 }
 
-function refKey (forum: ForumRef): string {
-  return 'cid' in forum ? `cid:${forum.cid}` : `ref:${forum.ref}`
+function setDesired (d: Desired, n: Node, member: Member, level: Level | null): void {
+  const current = 'uid' in member
+    ? n.users.get(member.uid)
+    : ('name' in member.group ? n.groups.get(member.group.name) : undefined)
+  d.set(keyOf(member), { member, level, current: current ?? new Set() })
 }
 
-/** Declared levels for each node: inherited applyToChildren entries first, own entries after (last wins). */
-function desiredLevels (node: Node, inherited: Array<(d: Desired, n: Node) => void>, out: Map<Node, Desired>): void {
+/** Appliers for levels inherited from above the plan. */
+function seedAppliers (inherited: InheritedLevel[]): Applier[] {
+  return inherited.flatMap(({ key, level }) => {
+    const parsed = parseMemberKey(key)
+    if (parsed === null) return []
+    const member: Member = 'uid' in parsed ? { uid: parsed.uid } : { group: { name: parsed.groupName } }
+    return [(d: Desired, n: Node) => setDesired(d, n, member, level)]
+  })
+}
+
+/** Declared levels for each node: inherited entries first, own entries after (last wins). */
+function desiredLevels (node: Node, inherited: Applier[], out: Map<Node, Desired>): void {
   const desired: Desired = new Map()
-  const set = (d: Desired, n: Node, member: Member, level: Level | null): void => {
-    const current = 'uid' in member
-      ? n.users.get(member.uid)
-      : ('name' in member.group ? n.groups.get(member.group.name) : undefined)
-    d.set(memberKey(member), { member, level, current: current ?? new Set() })
-  }
-  const passDown: Array<(d: Desired, n: Node) => void> = [...inherited]
-  for (const apply of inherited) apply(desired, node)
+  const passDown: Applier[] = [...node.seed, ...inherited]
+  for (const apply of passDown) apply(desired, node)
   for (const g of node.own.groups) {
     if (g.level === undefined) continue
     const level = g.level
-    const apply = (d: Desired, n: Node): void => set(d, n, { group: g.ref }, level)
+    const apply: Applier = (d, n) => setDesired(d, n, { group: g.ref }, level)
     apply(desired, node)
     if (g.applyToChildren) passDown.push(apply)
   }
   for (const p of node.own.privileges) {
-    const apply = (d: Desired, n: Node): void => {
-      for (const uid of p.uids) set(d, n, { uid }, p.level)
-      for (const name of p.groupNames) set(d, n, { group: { name } }, p.level)
+    const apply: Applier = (d, n) => {
+      for (const uid of p.uids) setDesired(d, n, { uid }, p.level)
+      for (const name of p.groupNames) setDesired(d, n, { group: { name } }, p.level)
     }
     apply(desired, node)
     if (p.applyToChildren) passDown.push(apply)
@@ -147,12 +194,31 @@ function desiredLevels (node: Node, inherited: Array<(d: Desired, n: Node) => vo
   for (const child of node.children) desiredLevels(child, passDown, out)
 }
 
+/** What the node's own entries change in what forums created below it later inherit. */
+function inheritEntries (node: Node): Array<{ member: Member, value: InheritValue | null }> {
+  const entries = new Map<string, { member: Member, value: InheritValue | null }>()
+  const note = (member: Member, level: Level | null, applyToChildren: boolean): void => {
+    const key = keyOf(member)
+    const value = applyToChildren ? (level ?? 'none') : null
+    if ((node.inherit[key] ?? null) === value) entries.delete(key)
+    else entries.set(key, { member, value })
+  }
+  for (const g of node.own.groups) if (g.level !== undefined) note({ group: g.ref }, g.level, g.applyToChildren)
+  for (const p of node.own.privileges) {
+    for (const uid of p.uids) note({ uid }, p.level, p.applyToChildren)
+    for (const name of p.groupNames) note({ group: { name } }, p.level, p.applyToChildren)
+  }
+  return [...entries.values()]
+}
+
 /** give/rescind ops for every node, members with the same change on the same forum batched into one call. */
-function privilegeOps (root: Node): Op[] {
+function privilegeOps (root: Node): { ops: Op[], grants: number } {
   const perNode = new Map<Node, Desired>()
   desiredLevels(root, [], perNode)
   const ops: Op[] = []
+  let grants = 0
   for (const [node, desired] of perNode) {
+    grants += desired.size
     const gives = new Map<string, { privileges: string[], members: Member[] }>()
     const rescinds = new Map<string, { privileges: string[], members: Member[] }>()
     for (const { member, level, current } of desired.values()) {
@@ -165,8 +231,10 @@ function privilegeOps (root: Node): Op[] {
     for (const r of rescinds.values()) ops.push({ op: 'rescind', forum: node.forum, privileges: r.privileges, members: r.members })
     for (const g of gives.values()) ops.push({ op: 'give', forum: node.forum, privileges: g.privileges, members: g.members })
     if (desired.size > 0) ops.push({ op: 'recordLevels', forum: node.forum, levels: [...desired.values()].map(({ member, level }) => ({ member, level })) })
+    const inherit = inheritEntries(node)
+    if (inherit.length > 0) ops.push({ op: 'recordInherit', forum: node.forum, entries: inherit })
   }
-  return ops
+  return { ops, grants }
 }
 
 function push (map: Map<string, { privileges: string[], members: Member[] }>, key: string, privileges: string[], member: Member): void {
@@ -175,34 +243,39 @@ function push (map: Map<string, { privileges: string[], members: Member[] }>, ke
   else entry.members.push(member)
 }
 
+interface NewForumContext { context: Context, isPublic: boolean, creator: number, indexRoot: boolean, seed: Applier[] }
+
 /** Ops and nodes for a new forum subtree (categories parent first, then records, groups, members). */
-function newForumOps (
-  spec: NewForumSpec, parent: ForumRef | null, ctx: { context: Context, isPublic: boolean, creator: number, indexRoot: boolean },
-  options: PlanOptions, counter: { next: number }, ops: Op[]
-): Node {
+function newForumOps (spec: NewForumSpec, parent: ForumRef | null, ctx: NewForumContext, options: PlanOptions, counter: { next: number, joins: number }, ops: Op[]): Node {
   const ref = `f${counter.next++}`
   const forum: ForumRef = { ref }
   ops.push({ op: 'createCategory', ref, name: spec.name, description: spec.description, parent, isPrivate: !ctx.isPublic })
   ops.push({ op: 'recordForum', forum, context: ctx.context, parent, creator: ctx.creator, isPublic: ctx.isPublic, indexInContext: ctx.indexRoot })
-  const node: Node = { forum, users: new Map(), groups: new Map(), own: { groups: [], privileges: spec.privileges }, children: [] }
+  const node: Node = { forum, users: new Map(), groups: new Map(), own: { groups: [], privileges: spec.privileges }, seed: ctx.seed, inherit: {}, children: [] }
   for (const g of spec.groups) {
     const group: GroupRef = { forum, suffix: options.suffix() }
     ops.push({ op: 'createGroup', group, forum, applyToChildren: g.applyToChildren })
-    if (g.memberUids !== undefined && g.memberUids.length > 0) ops.push({ op: 'joinGroup', group, uids: [...g.memberUids] })
+    if (g.memberUids !== undefined && g.memberUids.length > 0) {
+      ops.push({ op: 'joinGroup', group, uids: [...g.memberUids] })
+      counter.joins += g.memberUids.length
+    }
     node.own.groups.push({ ref: group, level: g.level ?? null, applyToChildren: g.applyToChildren })
   }
+  // a new forum's children inherit through passDown, not their own seed
   for (const child of spec.children) {
-    node.children.push(newForumOps(child, forum, { ...ctx, indexRoot: false }, options, counter, ops))
+    node.children.push(newForumOps(child, forum, { ...ctx, indexRoot: false, seed: [] }, options, counter, ops))
   }
   return node
 }
 
 export function planCreate (input: CreatePlanInput, options: PlanOptions): Plan {
   const ops: Op[] = []
+  const counter = { next: 0, joins: 0 }
   const root = newForumOps(input.forum, input.parentCid === null ? null : { cid: input.parentCid },
-    { context: input.context, isPublic: input.isPublic, creator: input.creator, indexRoot: true }, options, { next: 0 }, ops)
-  ops.push(...privilegeOps(root))
-  return { ops, rootRef: (root.forum as { ref: string }).ref }
+    { context: input.context, isPublic: input.isPublic, creator: input.creator, indexRoot: true, seed: seedAppliers(input.inherited) }, options, counter, ops)
+  const privileges = privilegeOps(root)
+  ops.push(...privileges.ops)
+  return { ops, rootRef: (root.forum as { ref: string }).ref, grants: privileges.grants + counter.joins }
 }
 
 function existingNode (state: ForumState): Node {
@@ -211,6 +284,8 @@ function existingNode (state: ForumState): Node {
     users: state.users,
     groups: state.groups,
     own: { groups: [], privileges: [] },
+    seed: [],
+    inherit: state.inherit,
     children: state.children.map(existingNode)
   }
 }
@@ -219,6 +294,7 @@ export function planUpdate (input: UpdatePlanInput, options: PlanOptions): Plan 
   const ops: Op[] = []
   const root = existingNode(input.forum)
   const forum: ForumRef = { cid: input.forum.cid }
+  const counter = { next: 0, joins: 0 }
   if (input.name !== undefined && input.name !== input.forum.name) {
     ops.push({ op: 'rename', forum, name: input.name, previous: input.forum.name })
   }
@@ -226,7 +302,10 @@ export function planUpdate (input: UpdatePlanInput, options: PlanOptions): Plan 
     if (g.name === undefined) {
       const group: GroupRef = { forum, suffix: options.suffix() }
       ops.push({ op: 'createGroup', group, forum, applyToChildren: g.applyToChildren })
-      if (g.memberUids !== undefined && g.memberUids.length > 0) ops.push({ op: 'joinGroup', group, uids: [...g.memberUids] })
+      if (g.memberUids !== undefined && g.memberUids.length > 0) {
+        ops.push({ op: 'joinGroup', group, uids: [...g.memberUids] })
+        counter.joins += g.memberUids.length
+      }
       root.own.groups.push({ ref: group, level: g.level ?? null, applyToChildren: g.applyToChildren })
       continue
     }
@@ -242,15 +321,42 @@ export function planUpdate (input: UpdatePlanInput, options: PlanOptions): Plan 
       const join = g.memberUids.filter((uid) => !current.has(uid))
       if (leave.length > 0) ops.push({ op: 'leaveGroup', group, uids: leave })
       if (join.length > 0) ops.push({ op: 'joinGroup', group, uids: join })
+      counter.joins += join.length
     }
     root.own.groups.push({ ref: group, level: g.level, applyToChildren: g.applyToChildren })
   }
   root.own.privileges = input.privileges
-  const counter = { next: 0 }
+  const seed = seedAppliers(input.inherited)
   for (const child of input.children) {
-    root.children.push(newForumOps(child, forum, { context: input.context, isPublic: input.isPublic, creator: input.actor, indexRoot: false }, options, counter, ops))
+    root.children.push(newForumOps(child, forum, { context: input.context, isPublic: input.isPublic, creator: input.actor, indexRoot: false, seed }, options, counter, ops))
   }
-  ops.push(...privilegeOps(root))
+  const privileges = privilegeOps(root)
+  ops.push(...privileges.ops)
   if (ops.length > 0) ops.push({ op: 'touchForum', forum })
-  return { ops }
+  return { ops, grants: privileges.grants + counter.joins }
+}
+
+/** One forum of a tree being deleted, as the delete planner needs it. */
+export interface DoomedForum {
+  record: ForumRecord
+  groups: DoomedGroup[]
+  children: DoomedForum[]
+}
+
+/**
+ * Delete: every auto group of the tree in one destroy (undone by recreating them), then the
+ * categories deepest first. A purge cannot be undone, so it comes last: a failure before it
+ * changes nothing, and a failure among the purges leaves the forums not yet purged whole, for a
+ * retry to finish.
+ */
+export function planDelete (root: DoomedForum): Plan {
+  const groups: DoomedGroup[] = []
+  const purges: Op[] = []
+  const visit = (node: DoomedForum): void => {
+    for (const child of node.children) visit(child)
+    groups.push(...node.groups)
+    purges.push({ op: 'purgeCategory', record: node.record })
+  }
+  visit(root)
+  return { ops: [...(groups.length > 0 ? [{ op: 'destroyGroups' as const, groups }] : []), ...purges], grants: 0 }
 }

@@ -1,118 +1,52 @@
 import { randomBytes } from 'node:crypto'
 import { ApiError } from '../../shared/errors'
-import { isLevel, parsePermissions, type Level } from '../../shared/permission-ladder'
-import { toBoolean, type Context } from '../../shared/schemas/common'
+import type { Context } from '../../shared/schemas/common'
 import {
-  limits, type Forum, type ForumChildInput, type ForumCreateRequest, type ForumDeleteResult, type ForumFetchResult,
-  type ForumResult, type ForumUpdateRequest, type GroupInput, type GroupUpdateInput, type PrivilegeInput
+  limits, type Forum, type ForumCreateRequest, type ForumDeleteResult, type ForumFetchResult, type ForumReadResult,
+  type ForumResult, type ForumUpdateRequest
 } from '../../shared/schemas/forum'
+import { checkRequestCost, requestCost } from '../../shared/request-cost'
 import type { Platform } from '../platform'
-import { keys, type Store } from '../store'
+import type { Store } from '../store'
 import { withLock } from '../lock'
-import { executePlan, PlanFailedError } from './execute'
-import { planCreate, planUpdate, type GroupSpec, type NewForumSpec, type Plan, type PrivilegeSpec } from './plan'
-import { collectCids, readForumTrees, readHolders, toForumState, type ForumNode, type PrivilegeHolders } from './state'
-import { forumDrift, type MemberDrift } from './drift'
-import { parseMemberKey, type RecordedMember } from './member-key'
+import { UserDirectory } from '../user-directory'
+import { ForumAccess } from './access'
+import { executePlan, PlanFailedError, type ExecuteResult } from './execute'
+import { collectReferences, groupSpec, newForumSpec, privilegeSpec, trimName } from './normalize'
+import { planCreate, planDelete, planUpdate, type DoomedForum, type Plan } from './plan'
+import { collectCids, inheritedFrom, readableOnly, readForumTrees, requireLiveForum, rootOf, toForumState, type ForumNode } from './tree'
 import { forumView, viewLookups } from './view'
-
-export interface DriftReport {
-  forums: Array<{ identifier: string, name: string, context: Context, members: MemberDrift[] }>
-  count: number
-}
-
-function validLevels (raw: Record<string, string> | null): Record<string, Level> {
-  return Object.fromEntries(Object.entries(raw ?? {}).filter((e): e is [string, Level] => isLevel(e[1])))
-}
 
 export interface ForumServiceOptions {
   suffix?: () => string
   log?: (msg: string, err?: unknown) => void
 }
 
-/** Every Sunbird id and group name a request names, to check before the first write. */
-interface References {
-  sunbirdIds: Set<string>
-  groupNames: Set<string>
+/** The grant limit over the plan the plugin will run (an update reaches existing descendants, which the request alone does not show). */
+function checkPlanCost (forums: number, plan: Plan): void {
+  checkRequestCost({ forums, grants: plan.grants }, limits.grantsPerRequest)
 }
 
-type AnyGroupInput = GroupInput | GroupUpdateInput
-
-function collectReferences (groups: AnyGroupInput[] | undefined, privileges: PrivilegeInput[] | undefined, children: ForumChildInput[] | undefined, refs: References, depth: number): number {
-  if (depth > limits.depth) throw new ApiError('INVALID_REQUEST', `children nest deeper than ${limits.depth} levels`)
-  let forums = 0
-  for (const g of groups ?? []) for (const id of g.members ?? []) refs.sunbirdIds.add(id)
-  for (const p of privileges ?? []) {
-    for (const id of p.users ?? []) refs.sunbirdIds.add(id)
-    for (const name of p.groups ?? []) refs.groupNames.add(name)
-  }
-  for (const child of children ?? []) {
-    forums += 1 + collectReferences(child.groups, child.privileges, child.children, refs, depth + 1)
-  }
-  return forums
-}
-
-function trimName (name: string): string {
-  return name.trim()
-}
-
+/**
+ * Forum create, update, delete, read and fetch: checks, then a plan, then the executor (which
+ * undoes every write of a failed plan). Changes to one forum tree are serialised by a lock in
+ * NodeBB's database, so they hold across NodeBB processes.
+ */
 export class ForumService {
   private readonly suffix: () => string
+  private readonly directory: UserDirectory
+  readonly access: ForumAccess
 
   constructor (private readonly platform: Platform, private readonly store: Store, private readonly options: ForumServiceOptions = {}) {
     this.suffix = options.suffix ?? (() => randomBytes(5).toString('hex'))
+    this.directory = new UserDirectory(platform, store)
+    this.access = new ForumAccess(platform, store)
   }
 
-  // ---- validation: every reference resolved before the first write
-
-  private async resolveReferences (refs: References): Promise<{ uidOf: Map<string, number> }> {
-    const ids = [...refs.sunbirdIds]
-    const uids = await this.store.uidsOf(ids)
-    const exists = await this.platform.usersExist(uids.map((uid) => uid ?? 0))
-    const missing = ids.filter((_id, i) => uids[i] === null || exists[i] !== true)
-    if (missing.length > 0) throw new ApiError('USER_NOT_FOUND', `Unknown Sunbird user ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', ...' : ''}`, { users: missing })
-    const names = [...refs.groupNames]
-    const protectedNames = names.filter((name) => this.platform.isProtectedGroup(name))
-    if (protectedNames.length > 0) throw new ApiError('FORBIDDEN', `System groups cannot be given forum access: ${protectedNames.join(', ')}`, { groups: protectedNames })
-    const groupExists = await this.platform.groupsExist(names)
-    const unknownGroups = names.filter((_n, i) => groupExists[i] !== true)
-    if (unknownGroups.length > 0) throw new ApiError('GROUP_NOT_FOUND', `Unknown group ${unknownGroups.join(', ')}`, { groups: unknownGroups })
-    return { uidOf: new Map(ids.map((id, i) => [id, uids[i] as number])) }
-  }
-
-  private groupSpec (g: AnyGroupInput, uidOf: Map<string, number>, isNew: boolean): GroupSpec {
-    const level = g.permissions === undefined ? undefined : parsePermissions(g.permissions)
-    if (isNew && g.permissions === undefined) throw new ApiError('INVALID_REQUEST', 'a new group needs permissions')
-    return {
-      ...('identifier' in g && g.identifier !== undefined ? { name: g.identifier } : {}),
-      ...(level === undefined ? {} : { level }),
-      applyToChildren: toBoolean(g.applyToChildren),
-      ...(g.members === undefined ? {} : { memberUids: g.members.map((id) => uidOf.get(id) as number) })
-    }
-  }
-
-  private privilegeSpec (p: PrivilegeInput, uidOf: Map<string, number>): PrivilegeSpec {
-    return {
-      level: parsePermissions(p.permissions),
-      applyToChildren: toBoolean(p.applyToChildren),
-      uids: (p.users ?? []).map((id) => uidOf.get(id) as number),
-      groupNames: p.groups ?? []
-    }
-  }
-
-  private newForumSpec (input: ForumChildInput, uidOf: Map<string, number>): NewForumSpec {
-    return {
-      name: trimName(input.name),
-      description: input.description ?? '',
-      groups: (input.groups ?? []).map((g) => this.groupSpec(g, uidOf, true)),
-      privileges: (input.privileges ?? []).map((p) => this.privilegeSpec(p, uidOf)),
-      children: (input.children ?? []).map((c) => this.newForumSpec(c, uidOf))
-    }
-  }
-
-  private async run (plan: Plan, actor: number): Promise<Map<string, number>> {
+  /** Runs a plan; a failure was rolled back, and is answered with its own code or INTERNAL_ERROR. */
+  async run (plan: Plan, actor: number): Promise<ExecuteResult> {
     try {
-      return (await executePlan(plan, { platform: this.platform, store: this.store, actor, log: this.options.log })).cids
+      return await executePlan(plan, { platform: this.platform, store: this.store, actor, log: this.options.log })
     } catch (err) {
       if (err instanceof PlanFailedError) {
         this.options.log?.('[sunbird] a write failed; the request was rolled back', err.cause)
@@ -123,166 +57,106 @@ export class ForumService {
     }
   }
 
-  // ---- operations
-
   async create (request: ForumCreateRequest, actor: number): Promise<ForumResult> {
-    const refs: References = { sunbirdIds: new Set(), groupNames: new Set() }
-    const forums = 1 + collectReferences(request.groups, request.privileges, request.children, refs, 1)
-    if (forums > limits.forumsPerRequest) throw new ApiError('INVALID_REQUEST', `one request may create at most ${limits.forumsPerRequest} forums`)
-    if (request.parent !== undefined) {
-      const parentCid = Number(request.parent)
-      const [record] = await this.store.getForums([parentCid])
-      const [name] = await this.platform.getCategoryNames([parentCid])
-      if (record === null || record === undefined || name === null || name === undefined) throw new ApiError('PARENT_NOT_FOUND', `No Sunbird forum ${request.parent}`)
-      if (!await this.platform.isAdminOrMod(parentCid, actor)) throw new ApiError('FORBIDDEN', 'Creating a forum under a parent needs moderate on the parent')
+    const cost = requestCost(request, 'create')
+    checkRequestCost(cost, limits.grantsPerRequest)
+    const parent = request.parent === undefined ? null : await requireLiveForum(this.platform, this.store, Number(request.parent), 'PARENT_NOT_FOUND')
+    const settings = await this.platform.getSettings()
+    const isPublic = request.public ?? parent?.isPublic ?? settings.defaultPublic
+    if (parent !== null) {
+      await this.access.requireModerator(parent.cid, actor, 'Creating a forum under a parent')
+      await this.access.checkChild(parent, request.context, isPublic, actor)
     }
-    const { uidOf } = await this.resolveReferences(refs)
-    const spec = this.newForumSpec({ ...request, children: request.children ?? [] }, uidOf)
+    const refs = collectReferences(request)
+    const uidOf = await this.directory.require([...refs.sunbirdIds])
+    await this.access.checkGroups([...refs.groupNames], parent === null ? null : await rootOf(this.store, parent))
     const plan = planCreate({
-      forum: spec,
+      forum: newForumSpec({ ...request, children: request.children ?? [] }, uidOf),
       context: request.context,
-      parentCid: request.parent === undefined ? null : Number(request.parent),
-      isPublic: request.public ?? (await this.platform.getSettings()).defaultPublic,
-      creator: actor
+      parentCid: parent?.cid ?? null,
+      isPublic,
+      creator: actor,
+      inherited: parent === null ? [] : await inheritedFrom(this.store, parent)
     }, { suffix: this.suffix })
-    const cids = await this.run(plan, actor)
+    checkPlanCost(cost.forums, plan)
+    const { cids } = await this.run(plan, actor)
     const cid = cids.get(plan.rootRef as string) as number
     return { identifier: String(cid), forum: await this.readOne(cid) }
   }
 
   async update (forumId: string, request: ForumUpdateRequest, actor: number): Promise<ForumResult> {
     const cid = Number(forumId)
-    await this.requireForum(cid)
-    if (!await this.platform.isAdminOrMod(cid, actor)) throw new ApiError('FORBIDDEN', 'Updating a forum needs moderate on it')
-    const refs: References = { sunbirdIds: new Set(), groupNames: new Set() }
-    const forums = collectReferences(request.groups, request.privileges, request.children, refs, 1)
-    if (forums > limits.forumsPerRequest) throw new ApiError('INVALID_REQUEST', `one request may create at most ${limits.forumsPerRequest} forums`)
+    const cost = requestCost(request, 'update')
+    checkRequestCost(cost, limits.grantsPerRequest)
+    const record = await requireLiveForum(this.platform, this.store, cid)
+    await this.access.requireModerator(cid, actor, 'Updating a forum')
     return withLock(this.platform.db, `forum:${cid}`, async () => {
       const [node] = await readForumTrees(this.platform, this.store, [cid])
       if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
       const own = new Set(node.autoGroups.map((g) => g.name))
       const unknownGroups = (request.groups ?? []).flatMap((g) => g.identifier !== undefined && !own.has(g.identifier) ? [g.identifier] : [])
       if (unknownGroups.length > 0) throw new ApiError('GROUP_NOT_FOUND', `Not a group of forum ${forumId}: ${unknownGroups.join(', ')}`, { groups: unknownGroups })
-      const { uidOf } = await this.resolveReferences(refs)
+      const refs = collectReferences(request)
+      const uidOf = await this.directory.require([...refs.sunbirdIds])
+      await this.access.checkGroups([...refs.groupNames], await rootOf(this.store, record))
       const plan = planUpdate({
         forum: toForumState(node),
         context: node.record.context,
         isPublic: node.record.isPublic,
         actor,
         ...(request.name === undefined ? {} : { name: trimName(request.name) }),
-        groups: (request.groups ?? []).map((g) => this.groupSpec(g, uidOf, g.identifier === undefined)),
-        privileges: (request.privileges ?? []).map((p) => this.privilegeSpec(p, uidOf)),
-        children: (request.children ?? []).map((c) => this.newForumSpec(c, uidOf))
+        groups: (request.groups ?? []).map((g) => groupSpec(g, uidOf, g.identifier === undefined)),
+        privileges: (request.privileges ?? []).map((p) => privilegeSpec(p, uidOf)),
+        children: (request.children ?? []).map((c) => newForumSpec(c, uidOf)),
+        inherited: (request.children ?? []).length === 0 ? [] : await inheritedFrom(this.store, record)
       }, { suffix: this.suffix })
+      checkPlanCost(cost.forums, plan)
       await this.run(plan, actor)
       return { identifier: forumId, forum: await this.readOne(cid) }
     })
   }
 
-  async read (forumId: string): Promise<ForumResult> {
-    return { identifier: forumId, forum: await this.readOne(Number(forumId)) }
+  /** One forum, as `forums: [forum]`, with the descendants actor can read; 403 if actor cannot read it. */
+  async read (forumId: string, actor: number): Promise<ForumReadResult> {
+    const cid = Number(forumId)
+    await requireLiveForum(this.platform, this.store, cid)
+    await this.access.requireReadable(cid, actor)
+    const [node] = await readForumTrees(this.platform, this.store, [cid])
+    if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
+    const readable = await this.access.readable(collectCids(node), actor)
+    return { identifier: forumId, forums: await this.views(readableOnly([node], readable)) }
   }
 
-  async fetch (context: Context): Promise<ForumFetchResult> {
+  /** The forums of a context that actor can read, nested under their parents. */
+  async fetch (context: Context, actor: number): Promise<ForumFetchResult> {
     const cids = await this.store.contextForums(context)
     const trees = await readForumTrees(this.platform, this.store, cids)
     // a forum created under a parent of the same context shows once, nested under its parent
     const nested = new Set(trees.flatMap((t) => collectCids(t).slice(1)))
     const roots = trees.filter((t) => !nested.has(t.record.cid))
-    const forums = await this.views(roots)
+    const readable = await this.access.readable(roots.flatMap((r) => collectCids(r)), actor)
+    const forums = await this.views(readableOnly(roots, readable))
     return { forums, count: forums.length }
   }
 
   async delete (forumId: string, actor: number): Promise<ForumDeleteResult> {
     const cid = Number(forumId)
-    await this.requireForum(cid)
-    if (!await this.platform.isAdminOrMod(cid, actor)) throw new ApiError('FORBIDDEN', 'Deleting a forum needs moderate on it')
+    const record = await requireLiveForum(this.platform, this.store, cid)
+    await this.access.requireModerator(cid, actor, 'Deleting a forum')
     return withLock(this.platform.db, `forum:${cid}`, async () => {
       const [node] = await readForumTrees(this.platform, this.store, [cid])
       if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
-      const deleted: string[] = []
-      const groupsRemoved: string[] = []
-      // deepest first, records last: a retry after a failure finds what is left and finishes it
-      const purge = async (n: ForumNode): Promise<void> => {
-        for (const child of n.children) await purge(child)
-        for (const g of n.autoGroups) {
-          await this.platform.destroyGroup(g.name)
-          await this.store.removeGroup(g.name, n.record.cid)
-          groupsRemoved.push(g.name)
-        }
-        await this.platform.purgeCategory(n.record.cid, actor)
-        await this.store.removeForum(n.record)
-        deleted.push(String(n.record.cid))
-      }
-      await purge(node)
-      return { identifier: forumId, deleted, groupsRemoved }
-    })
-  }
-
-  // ---- drift and repair
-
-  /** Forums whose NodeBB privileges differ from their recorded levels, a batch of forums per bulk read. */
-  async driftReport (): Promise<DriftReport> {
-    const all = (await this.platform.db.getSortedSetRange(keys.forums, 0, -1)).map(Number)
-    const forums: DriftReport['forums'] = []
-    for (let i = 0; i < all.length; i += 200) {
-      const cids = all.slice(i, i + 200)
-      const [holders, levels, records, names] = await Promise.all([
-        readHolders(this.platform, cids),
-        this.platform.db.getObjects(cids.map(keys.levels)),
-        this.store.getForums(cids),
-        this.platform.getCategoryNames(cids)
-      ])
-      cids.forEach((cid, j) => {
-        const record = records[j]
-        const name = names[j]
-        if (record === null || record === undefined || name === null || name === undefined) return
-        const members = forumDrift(validLevels(levels[j] ?? null), holders[j] as PrivilegeHolders)
-        if (members.length > 0) forums.push({ identifier: String(cid), name, context: record.context, members })
-      })
-    }
-    return { forums, count: forums.length }
-  }
-
-  /** Puts a forum's NodeBB privileges back to its recorded levels, through the same planner and executor. */
-  async repair (forumId: string, actor: number): Promise<{ identifier: string, repaired: number, forum: Forum }> {
-    const cid = Number(forumId)
-    await this.requireForum(cid)
-    // today only administrators and the master token reach this route; the check keeps it so
-    if (!await this.platform.isAdminOrMod(cid, actor)) throw new ApiError('FORBIDDEN', 'Repairing a forum needs moderate on it')
-    return withLock(this.platform.db, `forum:${cid}`, async () => {
-      const [node] = await readForumTrees(this.platform, this.store, [cid])
-      if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
-      const drift = forumDrift(await this.store.getAllLevels(cid), node.holders)
-      if (drift.length > 0) {
-        const plan = planUpdate({
-          forum: toForumState(node),
-          context: node.record.context,
-          isPublic: node.record.isPublic,
-          actor,
-          groups: [],
-          privileges: drift.map((d) => {
-            // forumDrift only reports keys that parse
-            const member = parseMemberKey(d.key) as RecordedMember
-            return { level: d.recorded, applyToChildren: false, uids: 'uid' in member ? [member.uid] : [], groupNames: 'groupName' in member ? [member.groupName] : [] }
-          }),
-          children: []
-        }, { suffix: this.suffix })
-        await this.run(plan, actor)
-      }
-      return { identifier: forumId, repaired: drift.length, forum: await this.readOne(cid) }
+      // the groups may hold privileges anywhere in the tree: what undoing their destroy gives back
+      const rootCid = await rootOf(this.store, record)
+      const [root] = rootCid === cid ? [node] : await readForumTrees(this.platform, this.store, [rootCid])
+      const result = await this.run(planDelete(doomed(node, root ?? node)), actor)
+      return { identifier: forumId, deleted: result.purged.map(String), groupsRemoved: result.groupsDestroyed }
     })
   }
 
   // ---- reads
 
-  private async requireForum (cid: number): Promise<void> {
-    const [record] = await this.store.getForums([cid])
-    const [name] = await this.platform.getCategoryNames([cid])
-    if (record === null || record === undefined || name === null || name === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${cid}`)
-  }
-
-  private async readOne (cid: number): Promise<Forum> {
+  async readOne (cid: number): Promise<Forum> {
     const [node] = await readForumTrees(this.platform, this.store, [cid])
     if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${cid}`)
     const [view] = await this.views([node])
@@ -291,15 +165,28 @@ export class ForumService {
 
   private async views (nodes: ForumNode[]): Promise<Forum[]> {
     const { uids, groups } = viewLookups(nodes)
-    const uidList = [...uids]
-    const groupList = [...groups]
-    const [sunbirdIds, counts] = await Promise.all([
-      this.store.sunbirdIdsOf(uidList),
-      groupList.length === 0 ? [] : this.platform.db.sortedSetsCard(groupList.map((name) => `group:${name}:members`))
-    ])
-    const sunbirdIdByUid = new Map<number, string>()
-    uidList.forEach((uid, i) => { const id = sunbirdIds[i]; if (id !== null && id !== undefined) sunbirdIdByUid.set(uid, id) })
-    const memberCounts = new Map(groupList.map((name, i) => [name, counts[i] ?? 0]))
+    const [sunbirdIdByUid, memberCounts] = await Promise.all([this.directory.sunbirdIdsOf([...uids]), this.platform.countGroupMembers([...groups])])
     return nodes.map((node) => forumView(node, { sunbirdIdByUid, memberCounts, url: (cid) => this.platform.categoryUrl(cid) }))
+  }
+}
+
+/** A forum tree as the delete planner needs it: each auto group with its members and the privileges it holds on every forum of the tree. */
+function doomed (node: ForumNode, root: ForumNode): DoomedForum {
+  const all: ForumNode[] = []
+  const visit = (n: ForumNode): void => { all.push(n); n.children.forEach(visit) }
+  visit(root)
+  return {
+    record: node.record,
+    groups: node.autoGroups.map((g) => ({
+      name: g.name,
+      cid: g.cid,
+      applyToChildren: g.applyToChildren,
+      members: g.members,
+      grants: all.flatMap((n) => {
+        const held = n.holders.groups.get(g.name)
+        return held === undefined || held.size === 0 ? [] : [{ cid: n.record.cid, privileges: [...held] }]
+      })
+    })),
+    children: node.children.map((child) => doomed(child, root))
   }
 }

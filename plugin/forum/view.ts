@@ -1,6 +1,7 @@
 import { expandLevel, levelFromPrivileges } from '../../shared/permission-ladder'
 import type { Forum } from '../../shared/schemas/forum'
-import type { ForumNode } from './state'
+import type { ForumNode } from './tree'
+import { memberKey } from './member-key'
 
 /** Staff groups hold moderator rights on every category by NodeBB's defaults; listing them says nothing. */
 const staffGroups = new Set(['administrators', 'Global Moderators'])
@@ -9,6 +10,12 @@ export interface ViewContext {
   sunbirdIdByUid: Map<number, string>
   memberCounts: Map<string, number>
   url: (cid: number) => string
+}
+
+/** Whether forums created below inherit the member's level here (undefined: nothing recorded). */
+function inherits (node: ForumNode, key: string): boolean | undefined {
+  const value = node.inherit[key]
+  return value === undefined ? undefined : value !== 'none'
 }
 
 /** Every uid and group name a view of these trees will need looked up. */
@@ -38,7 +45,7 @@ export function forumView (node: ForumNode, ctx: ViewContext): Forum {
     return {
       identifier: name,
       permissions: expandLevel(level),
-      applyToChildren: auto.get(name)?.applyToChildren ?? false,
+      applyToChildren: inherits(node, memberKey({ groupName: name })) ?? auto.get(name)?.applyToChildren ?? false,
       memberCount: ctx.memberCounts.get(name) ?? 0,
       auto: auto.has(name),
       ...(extra.length > 0 ? { extra } : {})
@@ -48,7 +55,7 @@ export function forumView (node: ForumNode, ctx: ViewContext): Forum {
     const identifier = ctx.sunbirdIdByUid.get(uid)
     if (identifier === undefined) return []
     const { level, extra } = levelFromPrivileges(held)
-    return [{ identifier, permissions: expandLevel(level), ...(extra.length > 0 ? { extra } : {}) }]
+    return [{ identifier, permissions: expandLevel(level), applyToChildren: inherits(node, memberKey({ uid })) ?? false, ...(extra.length > 0 ? { extra } : {}) }]
   }).sort((a, b) => a.identifier.localeCompare(b.identifier))
   return {
     identifier: String(node.record.cid),

@@ -3,6 +3,7 @@ import { nodebbRequire } from './require'
 import { ApiError, isApiError } from '../../shared/errors'
 import { auditRecord, toApiError, type PluginRoute, type RouteCall } from '../routes'
 import type { AuditInput } from '../acp/audit-log'
+import { msgidHeader } from '../../shared/plugin-paths'
 
 interface RouteHelpers {
   setupApiRoute: (router: Router, verb: string, path: string, middlewares: RequestHandler[], controller: (req: Request, res: Response) => Promise<void>) => void
@@ -37,11 +38,19 @@ export interface CallRecorder {
   record: (input: AuditInput) => Promise<void>
 }
 
-/** The Sunbird envelope msgid the adapter forwards, kept printable and short. */
+/** The Sunbird envelope msgid the adapter forwards (percent-encoded: a msgid may be any text), at most 128 characters. */
 export function msgidOf (req: Request): string | null {
-  const value = req.headers['x-sunbird-msgid']
-  if (typeof value !== 'string') return null
-  const clean = value.replace(/[^\x21-\x7e]/g, '').slice(0, 128)
+  const value = req.headers[msgidHeader]
+  if (typeof value !== 'string' || value === '') return null
+  let msgid: string
+  try {
+    msgid = decodeURIComponent(value)
+  } catch {
+    msgid = value
+  }
+  // printable only: it is shown in the ACP and written to logs
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  const clean = msgid.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 128)
   return clean === '' ? null : clean
 }
 

@@ -1,4 +1,8 @@
 import type { CreateCategoryInput, CreateUserInput, Db, Platform, PluginSettings, PrivilegeMember } from '../platform'
+import {
+  countGroupMembers, countNotifications, groupsOfUser, nodebbKeys, notificationIds, readAmong, readCategoryNames, readGroupMembers,
+  readNotifications, readOidcIds, readOidcUids, readPrivilegeHolders, unreadAmong
+} from './layout'
 import { nodebbNotifications } from './notifications'
 import { defaultSettings } from '../platform'
 import { nodebbRequire } from './require'
@@ -9,7 +13,6 @@ interface Categories {
   create: (data: Record<string, unknown>) => Promise<{ cid: number }>
   purge: (cid: number, uid: number) => Promise<void>
   update: (modified: Record<number, Record<string, unknown>>) => Promise<unknown>
-  getCategoriesFields: (cids: number[], fields: string[]) => Promise<Array<{ cid?: number, name?: string } | null>>
 }
 interface Privileges {
   categories: {
@@ -45,6 +48,7 @@ interface User {
   getUidByUserslug: (slug: string) => Promise<number | null>
   getUsersFields: (uids: number[], fields: string[]) => Promise<Array<{ uid?: number, username?: string, fullname?: string }>>
   isAdministrator: (uid: number) => Promise<boolean>
+  setUserField: (uid: number, field: string, value: string) => Promise<void>
 }
 interface Meta {
   config: Record<string, unknown>
@@ -68,7 +72,9 @@ export function parseSettings (raw: Record<string, unknown>, configDomain: unkno
   return {
     emailDomain: acp.emailDomain !== '' ? acp.emailDomain : fallback,
     exemptNewUserRestrictions: acp.exemptNewUserRestrictions,
-    defaultPublic: acp.defaultPublic
+    defaultPublic: acp.defaultPublic,
+    allowedGroups: acp.allowedGroups,
+    notificationUrlHosts: acp.notificationUrlHosts
   }
 }
 
@@ -96,23 +102,25 @@ export function nodebbPlatform (): Platform {
     },
     purgeCategory: (cid, uid) => categories.purge(cid, uid),
     async renameCategory (cid, name) { await categories.update({ [cid]: { name } }) },
-    async getCategoryNames (cids) {
-      const rows = await categories.getCategoriesFields(cids, ['cid', 'name'])
-      return rows.map((row) => row !== null && row.cid !== undefined && row.cid !== null && typeof row.name === 'string' ? row.name : null)
-    },
+    // read from the db, not categories.getCategoriesFields: NodeBB 4.11 HTML-escapes names there
+    getCategoryNames: (cids) => readCategoryNames(db, cids),
     categoryUrl: (cid) => `${String(nconf.get('url'))}/category/${cid}`,
     givePrivileges: (cid, list, members) => privileges.categories.give(list, cid, members),
     rescindPrivileges: (cid, list, members) => privileges.categories.rescind(list, cid, members),
+    getPrivilegeHolders: (cids) => readPrivilegeHolders(db, cids),
     isAdminOrMod: (cid, uid) => uid > 0 ? privileges.categories.isAdminOrMod(cid, uid) : Promise.resolve(false),
     isAdministrator: (uid) => uid > 0 ? user.isAdministrator(uid) : Promise.resolve(false),
     async createGroup (name) {
       await groups.create({ name, description: 'Sunbird forum group', hidden: 1, private: 1, disableJoinRequests: 1, disableLeave: 1 })
     },
-    destroyGroup: (name) => groups.destroy(name),
+    async destroyGroups (names) { if (names.length > 0) await groups.destroy(names) },
     groupsExist: (names) => names.length === 0 ? Promise.resolve([]) : groups.exists(names),
     isProtectedGroup: (name) => groups.systemGroups.includes(name) || groups.ephemeralGroups.includes(name) || groups.isPrivilegeGroup(name),
     async joinGroup (name, uids) { for (const uid of uids) await groups.join(name, uid) },
     async leaveGroup (name, uids) { for (const uid of uids) await groups.leave(name, uid) },
+    getGroupMembers: (names) => readGroupMembers(db, names),
+    countGroupMembers: (names) => countGroupMembers(db, names),
+    groupsOfUser: (uid, names) => groupsOfUser(db, uid, names),
     async createUser (input: CreateUserInput) {
       const data: Record<string, unknown> = { username: input.username, email: input.email }
       if (input.fullname !== undefined && input.fullname !== '') data.fullname = input.fullname
@@ -136,6 +144,16 @@ export function nodebbPlatform (): Platform {
       if (!utils.isUserNameValid(username) || !utils.isSlugValid(slugify(username))) return 'invalid-username'
       return null
     },
+    oidcUidsOf: (ids) => readOidcUids(db, ids),
+    oidcIdsOf: (uids) => readOidcIds(db, uids),
+    async setOidcId (uid, id) {
+      await db.setObjectField(nodebbKeys.oidcUidByOidcId, id, uid)
+      await user.setUserField(uid, nodebbKeys.oidcUserField, id)
+    },
+    async removeOidcId (uid, id) {
+      await db.deleteObjectField(nodebbKeys.oidcUidByOidcId, id)
+      await db.deleteObjectField(nodebbKeys.user(uid), nodebbKeys.oidcUserField)
+    },
     async getSettings () {
       return parseSettings(await meta.settings.get(SETTINGS_HASH), nconf.get('sunbird:emailDomain'))
     },
@@ -151,9 +169,9 @@ export function nodebbPlatform (): Platform {
       return rows.map((row) => row !== null && Number(row.pid ?? 0) > 0 ? { pid: Number(row.pid), tid: Number(row.tid ?? 0), uid: Number(row.uid ?? 0) } : null)
     },
     siteUrl: () => String(nconf.get('url')).replace(/\/+$/, ''),
-    async readableCids (cids, uid) {
+    async readableCids (cids, uid, privilege) {
       if (cids.length === 0) return []
-      return (await privileges.categories.filterCids('topics:read', cids, uid)).map(Number)
+      return (await privileges.categories.filterCids(privilege, cids, uid)).map(Number)
     },
     async visibleTopics (tids, uid) {
       if (tids.length === 0) return []
@@ -166,6 +184,11 @@ export function nodebbPlatform (): Platform {
     sendNotification: (input, uids) => notifications.send(input, uids),
     markNotificationsRead: (uid, nids) => notifications.markRead(uid, nids),
     markAllNotificationsRead: (uid) => notifications.markAllRead(uid),
-    translate: (texts) => notifications.translate(texts)
+    translate: (texts) => notifications.translate(texts),
+    countNotifications: (uid) => countNotifications(db, uid),
+    notificationIds: (uid, unreadOnly, offset, limit) => notificationIds(db, uid, unreadOnly, offset, limit),
+    getNotifications: (nids) => readNotifications(db, nids),
+    unreadAmong: (uid, nids) => unreadAmong(db, uid, nids),
+    readAmong: (uid, nids) => readAmong(db, uid, nids)
   }
 }

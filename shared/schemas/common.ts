@@ -15,8 +15,8 @@ export function ref<T extends TSchema> (schema: T): ReturnType<typeof Type.Unsaf
 export const SunbirdId = Type.String({
   minLength: 1,
   maxLength: 128,
-  pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]*$',
-  description: 'A Sunbird id (user id), as in the last `:` part of a Keycloak `sub`'
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._@:-]*$',
+  description: 'A Sunbird user id: a UUID as Sunbird stores it, or a full Keycloak subject (`f:<realm-id>:<uuid>`)'
 })
 
 export const ForumId = Type.String({
@@ -75,26 +75,40 @@ export function toBoolean (value: boolean | 'true' | 'false' | undefined): boole
 
 export const Timestamp = Type.Integer({ minimum: 0, description: 'Milliseconds since the epoch' })
 
-export const Msgid = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' })
+/** A msgid as Sunbird clients send it: any string up to 128 characters (UUIDs usually, not always). */
+export const msgidMaxLength = 128
 
-/** `params` as Sunbird clients send it; only msgid is used, the rest is accepted and ignored. */
-export const RequestParams = Type.Object({
-  msgid: Type.Optional(Msgid),
-  did: Type.Optional(Type.String({ maxLength: 128 })),
-  key: Type.Optional(Type.String({ maxLength: 128 })),
-  cid: Type.Optional(Type.String({ maxLength: 128 })),
-  uid: Type.Optional(Type.String({ maxLength: 128 }))
-}, { additionalProperties: false })
+/**
+ * `params` as Sunbird clients send it: only `msgid` is read; `did`, `key`, `sid`, `cid`, `uid` and
+ * anything else are accepted and ignored, each may be null. An empty or null msgid is no msgid.
+ */
+export const RequestParams = Type.Union([
+  Type.Object({
+    msgid: Type.Optional(Type.Union([Type.String({ maxLength: msgidMaxLength }), Type.Null()], { description: 'Echoed in the answer; a write with a msgid runs at most once (see Idempotency)' }))
+  }, { additionalProperties: true }),
+  Type.Null()
+])
 
-/** Wraps a `request` schema in the Sunbird request envelope. */
+/**
+ * Wraps a `request` schema in the Sunbird request envelope. Everything outside `request` is lenient
+ * (Sunbird's clients send `id`, `ver`, `ts`, `ets` and `params` in varying shapes, often null); only
+ * `request` is strict, so a typo in it is a 400 rather than silently ignored.
+ */
 export function requestEnvelope<T extends TSchema> (request: T) {
   return Type.Object({
-    id: Type.Optional(Type.String({ maxLength: 128 })),
-    ver: Type.Optional(Type.String({ maxLength: 16 })),
-    ets: Type.Optional(Type.Integer({ minimum: 0 })),
+    id: Type.Optional(Type.Unknown({ description: 'Ignored (the answer carries the route\'s own id)' })),
+    ver: Type.Optional(Type.Unknown({ description: 'Ignored' })),
+    ts: Type.Optional(Type.Unknown({ description: 'Ignored' })),
+    ets: Type.Optional(Type.Unknown({ description: 'Ignored' })),
     params: Type.Optional(RequestParams),
     request
-  }, { additionalProperties: false })
+  }, { additionalProperties: true })
+}
+
+/** The envelope of a route whose body is optional (DELETE): `request`, when sent, is an empty object. */
+export function optionalRequestEnvelope () {
+  const { request: _request, ...rest } = requestEnvelope(Type.Object({}, { additionalProperties: false })).properties
+  return Type.Object({ ...rest, request: Type.Optional(Type.Object({}, { additionalProperties: false })) }, { additionalProperties: true })
 }
 
 const ResponseParams = Type.Object({

@@ -10,7 +10,13 @@ export const limits = {
   membersPerEntry: 1000,
   childrenPerForum: 50,
   forumsPerRequest: 200,
-  depth: 5
+  /** Forum levels one request may describe: the forum itself and up to 4 levels of children. */
+  depth: 5,
+  /**
+   * Member x forum grants (after applyToChildren is expanded) plus group memberships one request
+   * may make: the most the adapter's MAX_GRANTS_PER_REQUEST may be, and what the plugin enforces.
+   */
+  grantsPerRequest: 10_000
 } as const
 
 export const GroupInput = Type.Object({
@@ -28,14 +34,27 @@ export const PrivilegeInput = Type.Object({
 }, { additionalProperties: false })
 export type PrivilegeInput = Static<typeof PrivilegeInput>
 
-/** A child forum in a create or update request; children nest (registered by $id, referenced). */
-export const ForumChildInput = Type.Recursive((This) => Type.Object({
+/**
+ * A child forum in a create or update request. A request describes at most `limits.depth` levels
+ * of forums (the forum itself and 4 levels of children), written out level by level rather than as
+ * one recursive schema: the depth limit is then part of the schema (a deeper request is a 400 from
+ * validation, and validation never recurses without bound). Each level is registered by `$id`.
+ */
+const childFields = {
   name: DisplayName,
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   groups: Type.Optional(Type.Array(GroupInput, { maxItems: limits.groupsPerForum })),
-  privileges: Type.Optional(Type.Array(PrivilegeInput, { maxItems: limits.privilegesPerForum })),
-  children: Type.Optional(Type.Array(This, { maxItems: limits.childrenPerForum }))
-}, { additionalProperties: false }), { $id: 'ForumChildInput' })
+  privileges: Type.Optional(Type.Array(PrivilegeInput, { maxItems: limits.privilegesPerForum }))
+}
+const childOptions = (level: number) => ({ additionalProperties: false, $id: `ForumChildInput${level}` }) as const
+const ForumChildInput4 = Type.Object({
+  ...childFields,
+  children: Type.Optional(Type.Array(Type.Never(), { maxItems: 0, description: `Forums nest at most ${limits.depth} levels deep` }))
+}, childOptions(4))
+const ForumChildInput3 = Type.Object({ ...childFields, children: Type.Optional(Type.Array(ref(ForumChildInput4), { maxItems: limits.childrenPerForum })) }, childOptions(3))
+const ForumChildInput2 = Type.Object({ ...childFields, children: Type.Optional(Type.Array(ref(ForumChildInput3), { maxItems: limits.childrenPerForum })) }, childOptions(2))
+export const ForumChildInput = Type.Object({ ...childFields, children: Type.Optional(Type.Array(ref(ForumChildInput2), { maxItems: limits.childrenPerForum })) }, childOptions(1))
+/** A child forum; deeper levels have the same shape with fewer levels below them, so each is one of these. */
 export type ForumChildInput = Static<typeof ForumChildInput>
 
 export const ForumCreateRequest = Type.Object({
@@ -80,7 +99,7 @@ const LevelList = Type.Array(Type.String(), { description: 'The expanded ladder,
 export const ForumGroup = Type.Object({
   identifier: Type.String(),
   permissions: LevelList,
-  applyToChildren: Type.Boolean(),
+  applyToChildren: Type.Boolean({ description: 'true when this level was given with applyToChildren here: forums created under this one later get it too' }),
   memberCount: Type.Integer({ minimum: 0 }),
   auto: Type.Boolean({ description: 'true for a group this forum created (`<forumId>-<random>`)' }),
   extra: Type.Optional(Type.Array(Type.String(), { description: 'Ladder privileges held beyond the level (drift)' }))
@@ -89,6 +108,7 @@ export const ForumGroup = Type.Object({
 export const ForumUser = Type.Object({
   identifier: SunbirdId,
   permissions: LevelList,
+  applyToChildren: Type.Boolean({ description: 'true when this level was given with applyToChildren here: forums created under this one later get it too' }),
   extra: Type.Optional(Type.Array(Type.String(), { description: 'Ladder privileges held beyond the level (drift)' }))
 }, { additionalProperties: false })
 
@@ -113,6 +133,13 @@ export const ForumResult = Type.Object({
 }, { additionalProperties: false })
 export type ForumResult = Static<typeof ForumResult>
 
+/** Read answers as seed 001 shows it: `forums`, an array of the one forum read. */
+export const ForumReadResult = Type.Object({
+  identifier: ForumId,
+  forums: Type.Array(ref(Forum), { minItems: 1, maxItems: 1 })
+}, { additionalProperties: false })
+export type ForumReadResult = Static<typeof ForumReadResult>
+
 export const ForumFetchResult = Type.Object({
   forums: Type.Array(ref(Forum)),
   count: Type.Integer({ minimum: 0 })
@@ -127,4 +154,4 @@ export const ForumDeleteResult = Type.Object({
 export type ForumDeleteResult = Static<typeof ForumDeleteResult>
 
 /** Schemas referenced by `$id`; register them once (fastify.addSchema, TypeCompiler references). */
-export const referencedSchemas = [ForumChildInput, Forum]
+export const referencedSchemas = [ForumChildInput4, ForumChildInput3, ForumChildInput2, ForumChildInput, Forum]

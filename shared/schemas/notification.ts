@@ -8,8 +8,9 @@ const Text = (max: number, description: string) => Type.String({ minLength: 1, m
 
 export const NotificationUrl = Type.String({
   maxLength: notificationLimits.url,
-  pattern: '^(https?://[^\\s]+|/[^\\s]*)$',
-  description: 'Where a click goes: an http(s) URL or a path on the forum'
+  // a path on this site: `/` not followed by `/` or `\` (browsers read `//x` and `/\x` as another host)
+  pattern: '^(https?://[^\\s/?#\\\\]+([/?#][^\\s]*)?|/(?![/\\\\])[^\\s]*)$',
+  description: 'Where a click goes: a path on the forum (`/topic/1`), or an http(s) URL on the forum\'s own host or a host the forum\'s administrator allowed'
 })
 
 export const NotificationSendRequest = Type.Object({

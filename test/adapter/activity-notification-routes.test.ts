@@ -50,7 +50,7 @@ t.test('activity list through the adapter: filters go to the plugin as its query
 
 t.test('notifications through the adapter: send, list, mark-read', async (t) => {
   const s = await setup(t)
-  const sent = await s.send(post('/api/notification/v1/send', { params: { msgid: 'n-1' }, request: { users: ['learner-1'], title: 'Hello', body: 'World', url: 'https://sunbird.example/x' } }))
+  const sent = await s.send(post('/api/notification/v1/send', { params: { msgid: 'n-1' }, request: { users: ['learner-1'], title: 'Hello', body: 'World', url: '/topic/1/x' } }))
   t.equal(sent.status, 200, sent.raw)
   t.equal(schemaCheck(responseEnvelope(NotificationSendResult))(sent.body), null)
   t.equal(sent.body.result.delivered, 1)
@@ -100,7 +100,9 @@ const cases: Array<[string, InjectOptions]> = [
   ['send: blank body', post('/api/notification/v1/send', { request: { users: ['u-1'], title: 'a', body: ' \n ' } })],
   ['send: 10 kB title', post('/api/notification/v1/send', { request: { users: ['u-1'], title: big, body: 'b' } })],
   ['send: javascript: url', post('/api/notification/v1/send', { request: { users: ['u-1'], title: 'a', body: 'b', url: 'javascript:alert(1)' } })],
-  ['send: from with a colon', post('/api/notification/v1/send', { request: { users: ['u-1'], title: 'a', body: 'b', from: 'a:b' } })],
+  ['send: from with a space', post('/api/notification/v1/send', { request: { users: ['u-1'], title: 'a', body: 'b', from: 'a b' } })],
+  ['send: protocol-relative url (another host)', post('/api/notification/v1/send', { request: { users: ['u-1'], title: 'a', body: 'b', url: '//evil.example/x' } })],
+  ['send: backslash url (another host)', post('/api/notification/v1/send', { request: { users: ['u-1'], title: 'a', body: 'b', url: '/\\evil.example' } })],
   ['send: unknown field', post('/api/notification/v1/send', { request: { users: ['u-1'], title: 'a', body: 'b', priority: 1 } })],
   ['list: missing user', post('/api/notification/v1/list', { request: {} })],
   ['list: unread as a string', post('/api/notification/v1/list', { request: { user: 'u-1', unread: 'true' } })],

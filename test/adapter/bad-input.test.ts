@@ -26,6 +26,13 @@ const forumCreate = '/api/forum/v1/create'
 const forumFetch = '/api/forum/v1/fetch'
 const update = '/api/forum/v1/update/1'
 
+/** A child with `levels` levels of children below it. */
+function nest (levels: number): Record<string, unknown> {
+  let node: Record<string, unknown> = { name: 'leaf' }
+  for (let i = 0; i < levels; i++) node = { name: 'n', children: [node] }
+  return node
+}
+
 const cases: Case[] = [
   // user create
   { name: 'user create: no body', inject: { method: 'POST', url: userCreate } },
@@ -36,10 +43,11 @@ const cases: Case[] = [
   { name: 'user create: empty identifier', inject: post(userCreate, { request: { identifier: '', username: 'abc' } }) },
   { name: 'user create: empty username', inject: post(userCreate, { request: { identifier: 'u-1', username: '' } }) },
   { name: 'user create: 10 kB username', inject: post(userCreate, { request: { identifier: 'u-1', username: big } }) },
-  { name: 'user create: identifier with a colon', inject: post(userCreate, { request: { identifier: 'a:b', username: 'abc' } }) },
+  { name: 'user create: identifier with a space', inject: post(userCreate, { request: { identifier: 'a b', username: 'abc' } }) },
+  { name: 'user create: identifier that is only a colon', inject: post(userCreate, { request: { identifier: ':', username: 'abc' } }) },
   { name: 'user create: control character in username', inject: post(userCreate, { request: { identifier: 'u-1', username: 'ab\u0000c' } }) },
   { name: 'user create: unknown field', inject: post(userCreate, { request: { identifier: 'u-1', username: 'abc', admin: true } }) },
-  { name: 'user create: unknown envelope field', inject: post(userCreate, { request: { identifier: 'u-1', username: 'abc' }, extra: 1 }) },
+  { name: 'user create: request is null', inject: post(userCreate, { params: { msgid: null }, request: null }) },
   { name: 'user create: __proto__ key', inject: post(userCreate, '{"request":{"identifier":"u-1","username":"abc","__proto__":{"isAdmin":true}}}') },
   { name: 'user create: constructor.prototype key', inject: post(userCreate, '{"request":{"identifier":"u-1","username":"abc","constructor":{"prototype":{"isAdmin":true}}}}') },
   { name: 'user create: malformed JSON', inject: post(userCreate, '{"request":') },
@@ -70,7 +78,14 @@ const cases: Case[] = [
   { name: 'forum create: group name with a slash', inject: post(forumCreate, { request: { name: 'A', context: ctx, privileges: [{ permissions: ['read'], groups: ['a/b'] }] } }) },
   { name: 'forum create: unknown field in a child', inject: post(forumCreate, { request: { name: 'A', context: ctx, children: [{ name: 'c', owner: 'me' }] } }) },
   { name: 'forum create: __proto__ in context', inject: post(forumCreate, '{"request":{"name":"A","context":{"type":"batch","identifier":"b","__proto__":{"x":1}}}}') },
-  { name: 'forum create: hostile msgid', inject: post(forumCreate, { params: { msgid: '../../etc/passwd' }, request: { name: 'A', context: ctx } }) },
+  { name: 'forum create: msgid over 128 characters', inject: post(forumCreate, { params: { msgid: 'm'.repeat(129) }, request: { name: 'A', context: ctx } }) },
+  { name: 'forum create: msgid a number', inject: post(forumCreate, { params: { msgid: 42 }, request: { name: 'A', context: ctx } }) },
+  { name: 'forum create: params a string', inject: post(forumCreate, { params: 'm-1', request: { name: 'A', context: ctx } }) },
+  { name: 'forum create: children 6 levels deep', inject: post(forumCreate, { request: { name: 'A', context: ctx, children: [nest(5)] } }) },
+  { name: 'forum create: children 1,000 levels deep (a 400, never a crash)', inject: post(forumCreate, { request: { name: 'A', context: ctx, children: [nest(1000)] } }) },
+  { name: 'forum create: 201 forums', inject: post(forumCreate, { request: { name: 'A', context: ctx, children: Array.from({ length: 4 }, () => ({ name: 'c', children: Array.from({ length: 50 }, () => ({ name: 'g' })) })) } }) },
+  { name: 'forum create: over the grant limit once applyToChildren is expanded', inject: post(forumCreate, { request: { name: 'A', context: ctx, privileges: [{ permissions: ['moderate'], users: Array.from({ length: 1000 }, (_v, i) => `u-${i}`), applyToChildren: true }], children: Array.from({ length: 10 }, () => ({ name: 'c' })) } }) },
+  { name: 'forum update: over the grant limit in new children', inject: patch(update, { request: { privileges: [{ permissions: ['read'], users: Array.from({ length: 1000 }, (_v, i) => `u-${i}`), applyToChildren: 'true' }], children: Array.from({ length: 10 }, () => ({ name: 'c' })) } }) },
   // forum update
   { name: 'forum update: empty request', inject: patch(update, { request: {} }) },
   { name: 'forum update: missing request', inject: patch(update, { params: {} }) },

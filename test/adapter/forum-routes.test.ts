@@ -1,10 +1,11 @@
 import t from 'tap'
-import { ForumDeleteResult, ForumFetchResult, ForumResult, responseEnvelope } from '../../shared/schemas'
+import { ForumDeleteResult, ForumFetchResult, ForumReadResult, ForumResult, responseEnvelope } from '../../shared/schemas'
 import { privilegesForLevel } from '../../shared/permission-ladder'
 import { appWithStandIn, type AppWithStandIn } from './stand-in-app'
 import { schemaCheck } from './schema-check'
 
 const forumResult = schemaCheck(responseEnvelope(ForumResult))
+const readResult = schemaCheck(responseEnvelope(ForumReadResult))
 const fetchResult = schemaCheck(responseEnvelope(ForumFetchResult))
 const deleteResult = schemaCheck(responseEnvelope(ForumDeleteResult))
 const ctx = { type: 'batch', identifier: 'b-1' }
@@ -47,7 +48,7 @@ t.test('create, read, fetch, update, delete through NodeBB', async (t) => {
   t.equal(forum.name, 'Batch 1')
   t.equal(forum.public, false)
   t.same(forum.groups.map((g: AnyForum) => g.permissions), [['read', 'vote', 'post']])
-  t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'] }])
+  t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'], applyToChildren: false }])
   t.equal(forum.children[0].name, 'Week 1')
   const groupId = forum.groups[0].identifier as string
   // NodeBB's own state, read the way NodeBB stores privileges
@@ -57,9 +58,9 @@ t.test('create, read, fetch, update, delete through NodeBB', async (t) => {
 
   const read = await send({ method: 'GET', url: `/api/forum/v1/read/${id}` })
   t.equal(read.status, 200)
-  t.equal(forumResult(read.body), null)
+  t.equal(readResult(read.body), null)
   t.equal(read.body.id, 'api.discussions.forum.read')
-  t.same(read.body.result, created.body.result, 'read gives what create gave')
+  t.same(read.body.result, { identifier: id, forums: [forum] }, 'read gives what create gave, as `forums: [forum]` (seed 001)')
 
   const fetched = await send({ method: 'POST', url: '/api/forum/v1/fetch', payload: { request: { context: ctx } } })
   t.equal(fetched.status, 200)

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import type { InjectOptions } from 'fastify'
 import { appWithStandIn, type AppWithStandIn } from './stand-in-app'
-import { apiConsumer } from '../tokens'
+import { adminRole, callerHeaders } from '../tokens'
 import { closedPort } from './nodebb-stand-in'
 import { testRedis } from './redis-test-db'
 
@@ -34,9 +34,23 @@ function suite (name: string, setup: (t: Test, overrides?: Record<string, string
     t.equal(other.body.params.err, 'CONFLICT')
     t.match(other.body.params.errmsg, /already used for a different request/)
     t.equal(other.body.params.msgid, 'm-2')
-    const otherRoute = await send({ method: 'POST', url: '/api/forum/v1/create', payload: { params: { msgid: 'm-2' }, request: { name: 'A', context: ctx } } })
-    t.equal(otherRoute.body.params.err, 'CONFLICT', 'the same msgid on another route is another request')
     t.equal(reached(), 1)
+  })
+
+  t.test(`${name}: one msgid passed along a chain of calls is a new request on each route and for each user`, async (t) => {
+    const { send, reached } = await setup(t)
+    const made = await send(createUser('trace-1', { identifier: 'u-20', username: 'learner20' }))
+    t.equal(made.status, 200, made.raw)
+    const forum = await send({ method: 'POST', url: '/api/forum/v1/create', payload: { params: { msgid: 'trace-1' }, request: { name: 'A', context: ctx } } })
+    t.equal(forum.status, 200, `another route: ${forum.raw}`)
+    const fetched = await send({ method: 'POST', url: '/api/forum/v1/fetch', payload: { params: { msgid: 'trace-1' }, request: { context: ctx } } })
+    t.equal(fetched.status, 200)
+    t.equal(reached(), 3, 'each ran')
+    // the same msgid and body on the same route by another acting user: theirs, not a replay of the first
+    const byOther = await send({ ...createUser('trace-1', { identifier: 'u-20', username: 'learner20' }), headers: callerHeaders('other-admin', { roles: [adminRole] }) })
+    t.equal(byOther.headers['idempotent-replayed'], undefined, 'not a replay')
+    t.equal(byOther.body.params.err, 'USER_EXISTS', 'it ran (and found the user the first call made)')
+    t.equal(reached(), 4)
   })
 
   t.test(`${name}: a duplicate while the first is in flight: 409 CONFLICT at once`, async (t) => {
@@ -125,8 +139,11 @@ t.test('redis: records live under the prefix with the TTL', async (t) => {
   const redis = await testRedis(t)
   const { send } = await appWithStandIn(t, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix, IDEMPOTENCY_TTL_SECONDS: '600' })
   await send(createUser('m-10', { identifier: 'u-10', username: 'learner10' }))
-  // records are per API consumer (the API token's kid)
-  const key = `${redis.prefix}idempotency:${apiConsumer}:m-10`
+  // one record (keyed by a hash of consumer, route, acting user and msgid) under the prefix
+  const keys: string[] = []
+  for await (const batch of redis.client.scanIterator({ MATCH: `${redis.prefix}idempotency:*`, COUNT: 100 })) keys.push(...batch)
+  t.equal(keys.length, 1)
+  const key = keys[0] as string
   const ttl = await redis.client.pTTL(key)
   t.ok(ttl > 590000 && ttl <= 600000, `PTTL ${ttl}`)
   t.match(JSON.parse(String(await redis.client.get(key))), { state: 'done', response: { status: 200 } })
@@ -143,6 +160,6 @@ t.test('redis down: writes with a msgid are 503 (never run unguarded); the rest 
   t.equal((await send({ method: 'GET', url: '/api/user/v1/read/u-11' })).status, 200, 'a read goes on')
   const ready = await send({ method: 'GET', url: '/ready' })
   t.equal(ready.status, 503)
-  t.match(ready.body.result, { ready: false, checks: { nodebb: 'ok', redis: /cannot reach Redis/ } })
+  t.same(ready.body.result, { ready: false, checks: { nodebb: 'ok', redis: 'fail' } }, 'why is logged, not answered')
   t.match(app.metrics.registry.render(), /sunbird_adapter_idempotency_total\{outcome="unavailable"\} 1/)
 })

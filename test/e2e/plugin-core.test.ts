@@ -54,7 +54,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     t.equal(forum.public, false)
     t.match(forum.groups[0].identifier, new RegExp(`^${forum.identifier}-`))
     const grandchild = forum.children[0].children[0]
-    t.same(grandchild.users, [{ identifier: `poster-${tag}`, permissions: ['read', 'vote', 'post'] }], 'applyToChildren reaches grandchildren')
+    t.same(grandchild.users, [{ identifier: `poster-${tag}`, permissions: ['read', 'vote', 'post'], applyToChildren: false }], 'applyToChildren reaches grandchildren')
   })
 
   let tid = 0

@@ -58,7 +58,7 @@ t.test('the forum tree for the matrix: groups and users with levels and member c
   const forum = forums[0]
   t.equal(forum.identifier, batch.identifier)
   t.same(forum.groups.map((g: any) => [g.auto, g.permissions, g.memberCount]), [[true, ['read', 'vote', 'post'], 1]])
-  t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'] }])
+  t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'], applyToChildren: false }])
   t.equal(forum.children[0].name, 'Week 1')
 })
 

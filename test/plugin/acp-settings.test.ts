@@ -18,7 +18,8 @@ t.test('settings route: defaults, then a valid save is normalised and read back 
     activityRetentionCount: '5000',
     webhookUrls: 'https://hooks.example.org/a\n\nhttps://hooks.example.org/b, https://hooks.example.org/a',
     webhookSecret: secret,
-    adminRoles: 'ORG_ADMIN\nCONTENT_REVIEWER'
+    allowedGroups: 'Course mentors\n  Reviewers, West  \n\nCourse mentors',
+    notificationUrlHosts: 'Sunbird.Example.org\ndiksha.gov.in'
   })
   t.same(saved, {
     emailDomain: 'learners.example.org',
@@ -28,8 +29,11 @@ t.test('settings route: defaults, then a valid save is normalised and read back 
     activityRetentionCount: 5000,
     webhookUrls: ['https://hooks.example.org/a', 'https://hooks.example.org/b'],
     webhookSecretSet: true,
-    adminRoles: ['ORG_ADMIN', 'CONTENT_REVIEWER']
+    webhookAllowPrivate: false,
+    allowedGroups: ['Course mentors', 'Reviewers, West'],
+    notificationUrlHosts: ['sunbird.example.org', 'diksha.gov.in']
   }, 'the secret is never sent back')
+  t.equal(h.settings.values.allowedGroups, 'Course mentors\nReviewers, West', 'group names one a line: they may hold spaces and commas')
   t.equal(h.settings.values.webhookUrls, 'https://hooks.example.org/a\nhttps://hooks.example.org/b', 'stored one a line, as the form reads it')
   t.equal(h.settings.values.webhookSecret, secret)
   t.same((await h.query('get', P.settings)).activityRetentionDays, 30, 'read per use: no restart, no cache')
@@ -49,7 +53,12 @@ t.test('settings route: a bad value is refused with a message naming it, and not
     [{ webhookUrls: 'https://user:pw@hooks.example.org/' }, /must not carry a user name or password/],
     [{ webhookSecret: 'short' }, /webhook secret must be 16 to 256 characters/],
     [{ webhookSecret: '' }, /Webhook URLs need a webhook secret/],
-    [{ adminRoles: 'ORG ADMIN!' }, /Admin role "ADMIN!" is not a realm role name/],
+    [{ allowedGroups: 'cid:1:privileges:read' }, /Allowed group "cid:1:privileges:read" is not a group name/],
+    [{ allowedGroups: 'a/b' }, /Allowed group "a\/b"/],
+    [{ notificationUrlHosts: 'https://sunbird.example.org' }, /Notification URL host "https:\/\/sunbird.example.org" is not a host name/],
+    [{ notificationUrlHosts: 'host:8080' }, /Notification URL host "host:8080"/],
+    [{ webhookUrls: 'https://169.254.169.254/' }, /private or link-local address/],
+    [{ adminRoles: 'ORG_ADMIN' }, /Unknown setting adminRoles/],
     [{ somethingElse: 'x' }, /Unknown setting somethingElse/]
   ]
   for (const [body, message] of cases) {
@@ -70,8 +79,8 @@ t.test('saving one field keeps the others; cross-field checks see what is stored
 })
 
 t.test('a bad stored value reads as its default', async (t) => {
-  t.same(parseAcpSettings({ activityRetentionDays: 'x', activityRetentionCount: '5', emailDomain: 'nope', webhookUrls: 'http://a.example\nhttps://b.example/', adminRoles: 'ok bad!' }), {
-    ...acpDefaults, webhookUrls: ['https://b.example/'], adminRoles: ['ok']
+  t.same(parseAcpSettings({ activityRetentionDays: 'x', activityRetentionCount: '5', emailDomain: 'nope', webhookUrls: 'http://a.example\nhttps://b.example/\nhttps://10.0.0.1/', allowedGroups: 'ok\nbad/one', notificationUrlHosts: 'good.example bad_host' }), {
+    ...acpDefaults, webhookUrls: ['https://b.example/'], allowedGroups: ['ok'], notificationUrlHosts: ['good.example']
   })
 })
 

@@ -35,6 +35,13 @@ export class FakeDb implements Db {
     return Promise.all(keys.map((k) => this.getObject(k)))
   }
 
+  async getObjectsFields (keys: string[], fields: string[]): Promise<Array<Record<string, string | null> | null>> {
+    return keys.map((k) => {
+      const h = this.hash(k)
+      return h === undefined ? null : Object.fromEntries(fields.map((f) => [f, h.get(f) ?? null]))
+    })
+  }
+
   async setObject (key: string, data: Record<string, string | number>): Promise<void> {
     this.beforeWrite(`setObject ${key}`)
     const h = this.hash(key, true)

@@ -1,6 +1,10 @@
 import { defaultSettings, type CreateCategoryInput, type CreateUserInput, type NotificationInput, type Platform, type PluginSettings, type PrivilegeMember } from '../../plugin/platform'
 import { Cleanup } from '../../plugin/cleanup'
 import { FakeDb } from './fake-db'
+import {
+  countGroupMembers, countNotifications, groupsOfUser, nodebbKeys, notificationIds, readAmong, readCategoryNames, readGroupMembers,
+  readNotifications, readOidcIds, readOidcUids, readPrivilegeHolders, unreadAmong
+} from '../../plugin/nodebb/layout'
 
 /** NodeBB 4's defaults from src/categories/create.js: what a new category grants, and to whom. */
 const defaultPrivileges = ['groups:find', 'groups:read', 'groups:topics:read', 'groups:topics:create', 'groups:topics:reply', 'groups:topics:crosspost', 'groups:topics:tag', 'groups:posts:edit', 'groups:posts:history', 'groups:posts:delete', 'groups:posts:upvote', 'groups:posts:downvote', 'groups:topics:delete']
@@ -33,6 +37,12 @@ export interface FakePlatform extends Platform {
   setDeleted: (kind: 'topic' | 'post', id: number, deleted: boolean) => void
   /** As a purge: the topic or post is gone. */
   purge: (kind: 'topic' | 'post', id: number) => void
+  /** uid -> the uids they blocked (NodeBB does not push them notifications from those). */
+  blocked: Map<number, Set<number>>
+  /** Users who turned Sunbird notifications off. */
+  optedOut: Set<number>
+  /** A user who arrived by Sunbird SSO: nodebb-plugin-sunbird-oidc's map entry and user field, as that plugin writes them. */
+  addSsoUser: (username: string, oidcId: string) => number
 }
 
 export function createFakePlatform (options: { now?: () => number } = {}): FakePlatform {
@@ -90,6 +100,14 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     db,
     writes: 0,
     calls,
+    blocked: new Map(),
+    optedOut: new Set(),
+    addSsoUser (username: string, oidcId: string) {
+      const uid = fake.addUser(username)
+      db.hashes.set(nodebbKeys.oidcUidByOidcId, (db.hashes.get(nodebbKeys.oidcUidByOidcId) ?? new Map()).set(oidcId, String(uid)))
+      db.hashes.get(`user:${uid}`)?.set(nodebbKeys.oidcUserField, oidcId)
+      return uid
+    },
     settings: { ...defaultSettings },
     failAfterWrites (n: number) { failAt = fake.writes + n },
     dump: () => {
@@ -133,9 +151,8 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     renameCategory: op('renameCategory', async (cid: number, name: string) => {
       await db.setObjectField(`category:${cid}`, 'name', name)
     }),
-    async getCategoryNames (cids: number[]) {
-      return cids.map((cid) => db.hashes.get(`category:${cid}`)?.get('name') ?? null)
-    },
+    getCategoryNames: (cids: number[]) => readCategoryNames(db, cids),
+    getPrivilegeHolders: (cids: number[]) => readPrivilegeHolders(db, cids),
     categoryUrl: (cid: number) => `http://nodebb.test/category/${cid}`,
     givePrivileges: op('givePrivileges', async (cid: number, privileges: string[], members: PrivilegeMember[]) => {
       await give(privileges, cid, members)
@@ -156,12 +173,15 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
       await db.setObject(`group:${name}`, { name, hidden: 1, private: 1 })
       await db.sortedSetAdd('groups:createtime', 0, name)
     }),
-    destroyGroup: op('destroyGroup', async (name: string) => {
-      await db.sortedSetRemove('groups:createtime', name)
-      await db.deleteAll([`group:${name}`, `group:${name}:members`])
-      // NodeBB removes a destroyed group from every privilege group
-      for (const key of privilegeSetKeys()) if (db.zsets.get(key)?.has(name) === true) await db.sortedSetRemove(key, name)
-      await cleanup().groupsDestroyed([name]) // NodeBB fires action:groups.destroy
+    destroyGroups: op('destroyGroups', async (names: string[]) => {
+      if (names.length === 0) return
+      for (const name of names) {
+        await db.sortedSetRemove('groups:createtime', name)
+        await db.deleteAll([`group:${name}`, `group:${name}:members`])
+      }
+      // NodeBB removes destroyed groups from every privilege group (one scan per call)
+      for (const key of privilegeSetKeys()) for (const name of names) if (db.zsets.get(key)?.has(name) === true) await db.sortedSetRemove(key, name)
+      await cleanup().groupsDestroyed(names) // NodeBB fires action:groups.destroy
     }),
     async groupsExist (names: string[]) {
       return names.map((n) => db.zsets.get('groups:createtime')?.has(n) === true || systemGroups.includes(n) || ephemeralGroups.includes(n))
@@ -173,6 +193,19 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     leaveGroup: op('leaveGroup', async (name: string, uids: number[]) => {
       for (const uid of uids) await db.sortedSetRemove(`group:${name}:members`, String(uid))
     }),
+    getGroupMembers: (names: string[]) => readGroupMembers(db, names),
+    countGroupMembers: (names: string[]) => countGroupMembers(db, names),
+    groupsOfUser: (uid: number, names: string[]) => groupsOfUser(db, uid, names),
+    oidcUidsOf: (ids: string[]) => readOidcUids(db, ids),
+    oidcIdsOf: (uids: number[]) => readOidcIds(db, uids),
+    setOidcId: op('setOidcId', async (uid: number, id: string) => {
+      await db.setObjectField(nodebbKeys.oidcUidByOidcId, id, uid)
+      await db.setObjectField(nodebbKeys.user(uid), nodebbKeys.oidcUserField, id)
+    }),
+    removeOidcId: op('removeOidcId', async (uid: number, id: string) => {
+      await db.deleteObjectField(nodebbKeys.oidcUidByOidcId, id)
+      await db.deleteObjectField(nodebbKeys.user(uid), nodebbKeys.oidcUserField)
+    }),
     createUser: op('createUser', async (input: CreateUserInput) => {
       const uid = fake.addUser(input.username)
       await db.setObject(`user:${uid}`, { email: input.email, 'email:confirmed': 1, fullname: input.fullname ?? '' })
@@ -180,13 +213,13 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     }),
     deleteUser: op('deleteUser', async (uid: number) => {
       const username = db.hashes.get(`user:${uid}`)?.get('username')
+      await cleanup().userDeleted(uid) // NodeBB fires static:user.delete before it deletes the user's data
       await db.delete(`user:${uid}`)
       if (username !== undefined) {
         await db.sortedSetRemove('username:uid', username)
         await db.sortedSetRemove('userslug:uid', username.toLowerCase())
       }
       await db.sortedSetRemove('group:registered-users:members', String(uid))
-      await cleanup().userDeleted(uid) // NodeBB fires static:user.delete
     }),
     async isUsernameTaken (username: string) {
       return db.zsets.get('username:uid')?.has(username) === true || db.zsets.get('userslug:uid')?.has(username.toLowerCase()) === true
@@ -232,10 +265,10 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
       })
     },
     siteUrl: () => 'http://nodebb.test',
-    async readableCids (cids: number[], uid: number) {
-      // NodeBB's filterCids('topics:read'): the user's own privilege, a group's, or an administrator
+    async readableCids (cids: number[], uid: number, privilege: 'read' | 'topics:read') {
+      // NodeBB's filterCids(privilege): the user's own privilege, a group's, or an administrator
       if (uid > 0 && isMember('administrators', uid)) return cids
-      return cids.filter((cid) => allowedTo('topics:read', cid, uid))
+      return cids.filter((cid) => allowedTo(privilege, cid, uid))
     },
     async visibleTopics (tids: number[], uid: number) {
       // NodeBB's privileges.topics.filterTids('topics:read'): exists, readable category, deleted only with posts:view_deleted
@@ -274,10 +307,13 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
       const at = fake.now()
       await db.setObject(`notifications:${input.nid}`, { nid: input.nid, type: 'sunbird', bodyShort: input.title, bodyLong: input.body, ...(input.path === null ? {} : { path: input.path }), ...(input.fromUid > 0 ? { from: input.fromUid } : {}), datetime: at, importance: 5 })
       await db.sortedSetAdd('notifications', at, input.nid)
-      for (const uid of uids) {
+      // NodeBB skips users who blocked the sender (user:<uid>:blocked) and users who turned the type off
+      const pushed = uids.filter((uid) => !(fake.blocked.get(uid)?.has(input.fromUid) ?? false) && !fake.optedOut.has(uid))
+      for (const uid of pushed) {
         await db.sortedSetAdd(`uid:${uid}:notifications:unread`, at, input.nid)
         await db.sortedSetRemove(`uid:${uid}:notifications:read`, input.nid)
       }
+      return pushed.length
     }),
     markNotificationsRead: op('markNotificationsRead', async (uid: number, nids: string[]) => {
       for (const nid of nids) {
@@ -292,6 +328,11 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
         await db.sortedSetAdd(`uid:${uid}:notifications:read`, at, nid)
       }
     }),
+    countNotifications: (uid: number) => countNotifications(db, uid),
+    notificationIds: (uid: number, unreadOnly: boolean, offset: number, limit: number) => notificationIds(db, uid, unreadOnly, offset, limit),
+    getNotifications: (nids: string[]) => readNotifications(db, nids),
+    unreadAmong: (uid: number, nids: string[]) => unreadAmong(db, uid, nids),
+    readAmong: (uid: number, nids: string[]) => readAmong(db, uid, nids),
     async translate (texts: string[]) {
       // NodeBB's translator turns `[[ns:key, args]]` into text; the fake keeps the key's name
       return texts.map((t) => t.replace(/\[\[([\w-]+):([\w-]+)(?:,[^\]]*)?\]\]/g, '$2'))

@@ -42,7 +42,7 @@ t.test('create: groups, privileges, nested children; private by default', async 
   t.same(group.permissions, ['read', 'vote', 'post'])
   t.equal(group.memberCount, 1)
   t.equal(group.auto, true)
-  t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'] }])
+  t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'], applyToChildren: false }])
   // applyToChildren on the group reaches the child and the grandchild; the mentor's entry did not ask for it
   const week = forum.children[0]
   const day = week.children[0]
@@ -113,6 +113,7 @@ t.test('validation happens before any write', async (t) => {
     ['unknown group', { name: 'F', context: ctx, privileges: [{ permissions: ['read'], groups: ['Nobody'] }] }, 'GROUP_NOT_FOUND'],
     ['system group', { name: 'F', context: ctx, privileges: [{ permissions: ['read'], groups: ['administrators'] }] }, 'FORBIDDEN'],
     ['registered-users', { name: 'F', context: ctx, privileges: [{ permissions: ['topic'], groups: ['registered-users'] }] }, 'FORBIDDEN'],
+    ['a NodeBB group no administrator allowed', { name: 'F', context: ctx, privileges: [{ permissions: ['read'], groups: ['Mentors'] }] }, 'FORBIDDEN'],
     ['privilege group', { name: 'F', context: ctx, privileges: [{ permissions: ['read'], groups: ['cid1privilegesread'] }] }, 'GROUP_NOT_FOUND'],
     ['unknown parent', { name: 'F', context: ctx, parent: '999' }, 'PARENT_NOT_FOUND'],
     ['unknown permission', { name: 'F', context: ctx, groups: [{ permissions: ['admin'] }] }, 'INVALID_REQUEST'],
@@ -219,7 +220,7 @@ t.test('read reflects NodeBB\'s actual state, drift included', async (t) => {
   // an admin edits privileges in NodeBB's own privileges page
   await h.fake.givePrivileges(Number(f.identifier), ['topics:create', 'posts:upvote', 'posts:downvote'], [learner])
   const res = await h.call('get', P.forum, h.admin, { params: { forumId: f.identifier } })
-  t.same(res.forum.users, [{ identifier: 'learner-1', permissions: ['read', 'vote'], extra: ['topics:create'] }])
+  t.same(res.forums[0].users, [{ identifier: 'learner-1', permissions: ['read', 'vote'], applyToChildren: false, extra: ['topics:create'] }])
   t.equal((await h.fail('get', P.forum, h.admin, { params: { forumId: '404' } })).code, 'FORUM_NOT_FOUND')
 })
 
@@ -244,13 +245,13 @@ t.test('cleanup: NodeBB-side deletes leave no dangling ids', async (t) => {
   const f = await h.call('post', P.forums, h.admin, { body: { name: 'A', context: ctx, groups: [{ permissions: ['read'] }], privileges: [{ permissions: ['read'], users: ['learner-1'] }], children: [{ name: 'C' }] } })
   const child = f.forum.children[0].identifier
   // a group destroyed in the ACP
-  await h.fake.destroyGroup(f.forum.groups[0].identifier)
+  await h.fake.destroyGroups([f.forum.groups[0].identifier])
   let res = await h.call('get', P.forum, h.admin, { params: { forumId: f.identifier } })
-  t.same(res.forum.groups, [])
+  t.same(res.forums[0].groups, [])
   // a user deleted in the ACP
   await h.fake.deleteUser(learner)
   res = await h.call('get', P.forum, h.admin, { params: { forumId: f.identifier } })
-  t.same(res.forum.users, [])
+  t.same(res.forums[0].users, [])
   t.equal((await h.fail('get', P.user, h.admin, { params: { identifier: 'learner-1' } })).code, 'USER_NOT_FOUND')
   // the parent category purged in the ACP: the child becomes a root of the context
   await h.fake.purgeCategory(Number(f.identifier), h.admin)

@@ -81,7 +81,7 @@ t.test('failures answer NodeBB\'s shape with our code; crashes leak nothing', as
   const auth = { authorization: `Bearer ${masterToken}` }
   const exists = await invoke('post', pluginPaths.users, { uid: admin, headers: auth, body: { identifier: 'sb-1', username: 'again' } })
   t.equal(exists.status, 409)
-  t.same(exists.body, { status: { code: 'conflict', message: 'Sunbird user sb-1 already exists' }, response: { error: 'USER_EXISTS' } })
+  t.same(exists.body, { status: { code: 'conflict', message: 'Sunbird user sb-1 already exists' }, response: { error: 'USER_EXISTS', details: { identifier: 'sb-1', uid: 3 } } }, 'the existing user, so a caller can go on with it')
   const missing = await invoke('post', pluginPaths.forums, { uid: admin, headers: auth, body: { name: 'F', context: { type: 'batch', identifier: 'b' }, privileges: [{ permissions: ['read'], users: ['ghost'] }] } })
   t.equal(missing.status, 404)
   t.same(missing.body.response, { error: 'USER_NOT_FOUND', details: { users: ['ghost'] } })
@@ -108,10 +108,11 @@ t.test('filter:category.create: a private Sunbird forum gets no default grants',
 })
 
 t.test('settings from meta.settings: defaults, strings and the config fallback', async (t) => {
-  t.same(parseSettings({}, undefined), { emailDomain: 'sunbird.invalid', exemptNewUserRestrictions: true, defaultPublic: false })
-  t.same(parseSettings({}, 'config.example'), { emailDomain: 'config.example', exemptNewUserRestrictions: true, defaultPublic: false })
-  t.same(parseSettings({ emailDomain: ' learn.example ', exemptNewUserRestrictions: 'off', defaultPublic: 'on' }, 'config.example'),
-    { emailDomain: 'learn.example', exemptNewUserRestrictions: false, defaultPublic: true })
+  const lists = { allowedGroups: [], notificationUrlHosts: [] }
+  t.same(parseSettings({}, undefined), { emailDomain: 'sunbird.invalid', exemptNewUserRestrictions: true, defaultPublic: false, ...lists })
+  t.same(parseSettings({}, 'config.example'), { emailDomain: 'config.example', exemptNewUserRestrictions: true, defaultPublic: false, ...lists })
+  t.same(parseSettings({ emailDomain: ' learn.example ', exemptNewUserRestrictions: 'off', defaultPublic: 'on', allowedGroups: 'Mentors\nsystem/bad', notificationUrlHosts: 'Sunbird.example' }, 'config.example'),
+    { emailDomain: 'learn.example', exemptNewUserRestrictions: false, defaultPublic: true, allowedGroups: ['Mentors'], notificationUrlHosts: ['sunbird.example'] })
 })
 
 t.test('activity visibility is NodeBB\'s own: privileges.topics.filterTids and privileges.posts.filter with topics:read', async (t) => {
@@ -132,7 +133,7 @@ t.test('activity visibility is NodeBB\'s own: privileges.topics.filterTids and p
   Object.assign(modules, stubs)
   t.teardown(() => { for (const id of Object.keys(stubs)) Reflect.deleteProperty(modules, id) })
   const platform = nodebbPlatform()
-  t.same(await platform.readableCids([3, 4], learner), [3])
+  t.same(await platform.readableCids([3, 4], learner, 'topics:read'), [3])
   t.same(await platform.visibleTopics([7, 8, 9], learner), [7, 9], 'tids as numbers')
   t.same(await platform.visiblePosts([11, 12], learner), [11])
   t.same(await platform.visibleTopics([], learner), [], 'nothing to ask')

@@ -64,6 +64,12 @@ t.test('send: refusals change nothing', async (t) => {
     [h.admin, { users: ['learner-a'], title: '   ', body: 'y' }, 'INVALID_REQUEST'],
     [h.admin, { users: ['learner-a'], title: 'x'.repeat(256), body: 'y' }, 'INVALID_REQUEST'],
     [h.admin, { users: ['learner-a'], title: 'x', body: 'y', url: 'javascript:alert(1)' }, 'INVALID_REQUEST'],
+    // no open redirect through the bell: protocol-relative and backslash paths go to another host
+    [h.admin, { users: ['learner-a'], title: 'x', body: 'y', url: '//evil.example/x' }, 'INVALID_REQUEST'],
+    [h.admin, { users: ['learner-a'], title: 'x', body: 'y', url: '/\\evil.example' }, 'INVALID_REQUEST'],
+    [h.admin, { users: ['learner-a'], title: 'x', body: 'y', url: 'https://evil.example/x' }, 'INVALID_REQUEST'],
+    // from is the sender's own, unless a service or an administrator names someone
+    [a, { forum, title: 'x', body: 'y', from: 'mentor-1' }, 'FORBIDDEN'],
     [h.admin, { users: ['learner-a'], title: 'x', body: 'y', extra: 1 }, 'INVALID_REQUEST'],
     [h.admin, ['learner-a'], 'INVALID_REQUEST']
   ]
@@ -113,7 +119,7 @@ t.test('list and mark-read: a user only their own; bad input refused', async (t)
   for (const query of [{ limit: '0' }, { limit: '101' }, { unread: 'yes' }, { offset: 'x' }, { other: '1' }]) {
     t.equal((await h.fail('get', pluginPaths.userNotifications, h.admin, { params: { identifier: 'learner-b' }, query })).code, 'INVALID_REQUEST', JSON.stringify(query))
   }
-  t.equal((await h.fail('get', pluginPaths.userNotifications, h.admin, { params: { identifier: 'a:b' } })).code, 'INVALID_REQUEST')
+  t.equal((await h.fail('get', pluginPaths.userNotifications, h.admin, { params: { identifier: '-a' } })).code, 'INVALID_REQUEST')
   for (const body of [{}, { all: false }, { ids: [] }, { ids: ['a'], all: true }, { ids: ['a\u0000'] }, null, 'all']) {
     t.equal((await h.fail('put', pluginPaths.userNotificationsRead, h.admin, { params: { identifier: 'learner-b' }, body })).code, 'INVALID_REQUEST', JSON.stringify(body))
   }
@@ -122,4 +128,35 @@ t.test('list and mark-read: a user only their own; bad input refused', async (t)
 
 t.test('escapeNotificationText', async (t) => {
   t.equal(escapeNotificationText('a & b < c > d "e" \'f\' [[g]]'), 'a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39; &#91;&#91;g&#93;&#93;')
+})
+
+t.test('from: the sender themselves unless a service or administrator names another; a moderator cannot speak for anyone', async (t) => {
+  const { h, mentor, forum } = await world()
+  const own = await send(h, mentor, { forum, title: 'From me', body: 'b' })
+  t.equal(h.fake.db.hashes.get(`notifications:${own.identifier as string}`)?.get('from'), String(mentor), 'a moderator sends as themselves')
+  t.equal((await h.fail('post', pluginPaths.notifications, mentor, { body: { forum, title: 'x', body: 'y', from: 'learner-a' } })).code, 'FORBIDDEN', 'not as a learner')
+  const named = await send(h, mentor, { forum, title: 'x', body: 'y', from: 'mentor-1' })
+  t.equal(h.fake.db.hashes.get(`notifications:${named.identifier as string}`)?.get('from'), String(mentor), 'naming yourself is fine')
+  const service = await send(h, h.admin, { users: ['learner-a'], title: 'x', body: 'y' })
+  t.notOk(h.fake.db.hashes.get(`notifications:${service.identifier as string}`)?.has('from'), 'a service sends from no one in particular')
+})
+
+t.test('url: a path on this forum, this forum\'s own host, or a host an administrator allowed', async (t) => {
+  const { h } = await world()
+  for (const url of ['/topic/1', '/', 'http://nodebb.test/category/2', 'https://nodebb.test/x?y=1#z']) {
+    t.match(await send(h, h.admin, { users: ['learner-a'], title: 'x', body: 'y', url }), { delivered: 1 }, url)
+  }
+  t.equal((await h.fail('post', pluginPaths.notifications, h.admin, { body: { users: ['learner-a'], title: 'x', body: 'y', url: 'https://sunbird.example.org/learn' } })).code, 'INVALID_REQUEST', 'a host not allowed')
+  // the plugin's settings as NodeBB's meta.settings gives them to the platform (the ACP form's parsing is tested in acp-settings)
+  h.fake.settings.notificationUrlHosts = ['sunbird.example.org']
+  t.match(await send(h, h.admin, { users: ['learner-a'], title: 'x', body: 'y', url: 'https://Sunbird.Example.org/learn' }), { delivered: 1 }, 'allowed once the administrator lists the host')
+})
+
+t.test('delivered counts the users the push reached: NodeBB skips those who blocked the sender or turned the type off', async (t) => {
+  const { h, mentor, a, b, forum } = await world()
+  h.fake.blocked.set(a, new Set([mentor]))
+  h.fake.optedOut.add(b)
+  const result = await send(h, mentor, { forum, title: 'Hi', body: 'All of you' })
+  t.equal(result.delivered, 1, 'only the mentor: learner-a blocked them, learner-b turned Sunbird notifications off')
+  t.notOk(h.fake.db.zsets.get(`uid:${a}:notifications:unread`)?.has(result.identifier))
 })

@@ -6,7 +6,7 @@ import { ladderLevels, ladderPrivileges, privilegesForLevel, type Level } from '
 const ctx = { type: 'batch', identifier: 'b' }
 const suffixes = (): { suffix: () => string } => { let i = 0; return { suffix: () => `r${i++}` } }
 const leaf = (name: string, extra: Partial<NewForumSpec> = {}): NewForumSpec => ({ name, description: '', groups: [], privileges: [], children: [], ...extra })
-const state = (cid: number, extra: Partial<ForumState> = {}): ForumState => ({ cid, name: `F${cid}`, users: new Map(), groups: new Map(), autoGroups: new Map(), children: [], ...extra })
+const state = (cid: number, extra: Partial<ForumState> = {}): ForumState => ({ cid, name: `F${cid}`, users: new Map(), groups: new Map(), autoGroups: new Map(), inherit: {}, children: [], ...extra })
 const kinds = (ops: Op[]): string[] => ops.map((o) => o.op)
 
 function check (t: Test, name: string, property: fc.IRawProperty<unknown>): void {
@@ -24,7 +24,8 @@ t.test('create: categories parent first, then records, groups, members, privileg
     context: ctx,
     parentCid: null,
     isPublic: false,
-    creator: 1
+    creator: 1,
+    inherited: []
   }, suffixes())
   t.equal(plan.rootRef, 'f0')
   t.same(kinds(plan.ops).slice(0, 4), ['createCategory', 'recordForum', 'createGroup', 'joinGroup'])
@@ -48,7 +49,8 @@ t.test('create: members sharing a level on one forum share one give call', async
     context: ctx,
     parentCid: 9,
     isPublic: true,
-    creator: 1
+    creator: 1,
+    inherited: []
   }, suffixes())
   const gives = plan.ops.filter((o) => o.op === 'give') as Array<Extract<Op, { op: 'give' }>>
   t.equal(gives.length, 2)
@@ -60,7 +62,7 @@ t.test('create: members sharing a level on one forum share one give call', async
 })
 
 t.test('update: nothing asked, nothing planned', async (t) => {
-  const plan = planUpdate({ forum: state(3), context: ctx, isPublic: false, actor: 1, name: 'F3', groups: [], privileges: [], children: [] }, suffixes())
+  const plan = planUpdate({ forum: state(3), context: ctx, isPublic: false, actor: 1, name: 'F3', groups: [], privileges: [], children: [], inherited: [] }, suffixes())
   t.same(plan.ops, [])
 })
 
@@ -78,9 +80,11 @@ t.test('update: rename, members replaced, level moved down rescinds first', asyn
     name: 'New name',
     groups: [{ name: '3-abc', level: 'read', applyToChildren: true, memberUids: [2, 4] }],
     privileges: [{ level: 'post', applyToChildren: false, uids: [7], groupNames: [] }],
-    children: []
+    children: [],
+    inherited: []
   }, suffixes())
-  t.same(kinds(plan.ops), ['rename', 'setGroupApplyToChildren', 'leaveGroup', 'joinGroup', 'rescind', 'rescind', 'recordLevels', 'touchForum'])
+  t.same(kinds(plan.ops), ['rename', 'setGroupApplyToChildren', 'leaveGroup', 'joinGroup', 'rescind', 'rescind', 'recordLevels', 'recordInherit', 'touchForum'])
+  t.same((plan.ops.find((o) => o.op === 'recordInherit') as Extract<Op, { op: 'recordInherit' }>).entries, [{ member: { group: { name: '3-abc' } }, value: 'read' }], 'only the group given with applyToChildren is recorded for later children; the user entry changes nothing recorded')
   t.same((plan.ops[2] as Extract<Op, { op: 'leaveGroup' }>).uids, [1])
   t.same((plan.ops[3] as Extract<Op, { op: 'joinGroup' }>).uids, [4])
   const rescinds = plan.ops.filter((o) => o.op === 'rescind') as Array<Extract<Op, { op: 'rescind' }>>
@@ -98,7 +102,8 @@ t.test('update: null removes, level unchanged plans nothing for that member', as
     actor: 1,
     groups: [],
     privileges: [{ level: null, applyToChildren: false, uids: [7], groupNames: [] }, { level: 'read', applyToChildren: false, uids: [8], groupNames: [] }],
-    children: []
+    children: [],
+    inherited: []
   }, suffixes())
   t.same(kinds(plan.ops), ['rescind', 'recordLevels', 'touchForum'])
   t.same((plan.ops[0] as Extract<Op, { op: 'rescind' }>).privileges, privilegesForLevel('vote'))
@@ -114,7 +119,8 @@ t.test('update: applyToChildren reaches existing descendants and new children', 
     actor: 1,
     groups: [],
     privileges: [{ level: 'topic', applyToChildren: true, uids: [5], groupNames: [] }],
-    children: [leaf('new')]
+    children: [leaf('new')],
+    inherited: []
   }, suffixes())
   const targets = (plan.ops.filter((o) => o.op === 'give') as Array<Extract<Op, { op: 'give' }>>).map((g) => 'cid' in g.forum ? String(g.forum.cid) : g.forum.ref)
   t.same(targets.sort(), ['1', '2', '3', 'f0'])
@@ -147,7 +153,8 @@ t.test('property: after an update, each named member holds exactly its declared 
         actor: 1,
         groups: [],
         privileges: entries.map((e) => ({ level: e.level, applyToChildren: false, uids: [e.uid], groupNames: [] })),
-        children: []
+        children: [],
+        inherited: []
       }, suffixes())
       // the last entry naming a uid wins
       const last = new Map(entries.map((e) => [e.uid, e.level]))
@@ -157,4 +164,32 @@ t.test('property: after an update, each named member holds exactly its declared 
       })
     }
   ))
+})
+
+t.test('inheritance: a forum created under a parent gets what the parent and its ancestors gave with applyToChildren; its own entries win', async (t) => {
+  const inherited = [
+    { key: 'u:7', level: 'moderate' as const },
+    { key: 'g:Mentors', level: 'topic' as const },
+    { key: 'u:8', level: 'read' as const },
+    { key: 'u:8', level: null },
+    { key: 'not a key', level: 'read' as const }
+  ]
+  const plan = planCreate({
+    forum: leaf('child', { privileges: [{ level: 'post', applyToChildren: false, uids: [7], groupNames: [] }], children: [leaf('grandchild')] }),
+    context: ctx,
+    parentCid: 4,
+    isPublic: false,
+    creator: 1,
+    inherited
+  }, suffixes())
+  const recorded = plan.ops.filter((o) => o.op === 'recordLevels') as Array<Extract<Op, { op: 'recordLevels' }>>
+  t.same(recorded[0]?.levels, [{ member: { uid: 7 }, level: 'post' }, { member: { group: { name: 'Mentors' } }, level: 'topic' }, { member: { uid: 8 }, level: null }], 'the child: its own entry wins over the inherited one; a later removal wins over an earlier grant')
+  t.same(recorded[1]?.levels, [{ member: { uid: 7 }, level: 'moderate' }, { member: { group: { name: 'Mentors' } }, level: 'topic' }, { member: { uid: 8 }, level: null }], 'the grandchild inherits too; the child\'s own entry did not ask to reach it')
+  t.notOk(plan.ops.some((o) => o.op === 'recordInherit'), 'nothing new to record for later children: the ancestors keep what they gave')
+  t.equal(plan.grants, 6, 'what the grant limit counts: members with a level on each forum')
+
+  const update = planUpdate({ forum: state(4, { inherit: { 'u:7': 'moderate' } }), context: ctx, isPublic: false, actor: 1, groups: [], privileges: [], children: [leaf('new')], inherited }, suffixes())
+  const levels = (update.ops.find((o) => o.op === 'recordLevels') as Extract<Op, { op: 'recordLevels' }>).levels
+  t.same(levels, [{ member: { uid: 7 }, level: 'moderate' }, { member: { group: { name: 'Mentors' } }, level: 'topic' }, { member: { uid: 8 }, level: null }], 'a child added by update inherits the same way')
+  t.same(kinds(update.ops).filter((k) => k === 'recordLevels').length, 1, 'existing forums are not given inherited levels again (a later change below stays)')
 })

@@ -33,7 +33,8 @@ t.test('create refuses, writing nothing', async (t) => {
     ['too long for NodeBB', { identifier: 'sb-2', username: 'x'.repeat(17) }, 'INVALID_REQUEST'],
     ['characters NodeBB refuses', { identifier: 'sb-2', username: 'a<b>c' }, 'INVALID_REQUEST'],
     ['missing username', { identifier: 'sb-2' }, 'INVALID_REQUEST'],
-    ['id with a colon', { identifier: 'a:b', username: 'abc' }, 'INVALID_REQUEST'],
+    ['id with a space', { identifier: 'a b', username: 'abc' }, 'INVALID_REQUEST'],
+    ['id ending in a colon part that is empty', { identifier: ':', username: 'abc' }, 'INVALID_REQUEST'],
     ['unknown field', { identifier: 'sb-2', username: 'abc', admin: true }, 'INVALID_REQUEST']
   ]
   for (const [why, body, code] of cases) t.equal((await h.fail('post', P.users, h.admin, { body })).code, code, why)
@@ -66,4 +67,46 @@ t.test('email local part is mail-safe', async (t) => {
   t.equal(emailLocalPart('***'), 'user')
   t.equal(emailLocalPart('ज्ञान'), 'user')
   t.equal(emailLocalPart('x'.repeat(100)).length, 64)
+})
+
+t.test('Sunbird SSO users (nodebb-plugin-sunbird-oidc\'s map) are found, never taken for strangers', async (t) => {
+  const h = harness()
+  const subject = 'f:5a8a3f2b-3409-42e0-9001-f913bc0fde31:2c0e5bd4-a2d7-4b43-9bc6-2bbd8fa2d8e5'
+  const sso = h.fake.addSsoUser('ssolearner', subject)
+  const byId = h.fake.addSsoUser('ssoother', 'sb-sso-2')
+  const before = h.fake.dump()
+  const exists = await h.fail('post', P.users, h.admin, { body: { identifier: subject, username: 'ssolearner' } })
+  t.match(exists, { code: 'USER_EXISTS', details: { identifier: subject, uid: sso } }, 'create: USER_EXISTS naming the user, not USERNAME_TAKEN')
+  t.equal((await h.fail('post', P.users, h.admin, { body: { identifier: 'sb-sso-2', username: 'someone' } })).code, 'USER_EXISTS')
+  t.equal(h.fake.dump(), before, 'nothing written')
+  t.same(await h.call('get', P.userUid, h.admin, { params: { identifier: subject } }), { identifier: subject, uid: sso }, 'the acting-user lookup finds the subject')
+  t.same(await h.call('get', P.userUid, h.admin, { params: { identifier: `f:realm:${'sb-sso-2'}` } }), { identifier: 'sb-sso-2', uid: byId }, 'a subject also matches a user mapped under its last part')
+  t.match(await h.call('get', P.user, h.admin, { params: { identifier: subject } }), { user: { identifier: subject, uid: sso, username: 'ssolearner' } })
+  // named in a forum's privileges, and shown by Sunbird id
+  const f = await h.call('post', P.forums, h.admin, { body: { name: 'F', context: { type: 'batch', identifier: 'b' }, privileges: [{ permissions: ['post'], users: [subject, 'sb-sso-2'] }] } })
+  t.same(f.forum.users.map((u: any) => u.identifier).sort(), ['sb-sso-2', subject].sort())
+})
+
+t.test('a user created here is mapped for SSO too, and a failed mapping leaves nothing', async (t) => {
+  const h = harness()
+  const made = await h.call('post', P.users, h.admin, { body: { identifier: 'sb-new', username: 'newbie' } })
+  t.equal(h.fake.db.hashes.get('sunbird-oidcId:uid')?.get('sb-new'), String(made.uid), 'SSO finds the user by its Sunbird id')
+  t.equal(h.fake.db.hashes.get(`user:${made.uid as number}`)?.get('sunbird-oidcId'), 'sb-new', 'and the user field SSO keeps')
+  await h.fake.deleteUser(made.uid)
+  t.notOk(h.fake.db.hashes.get('sunbird-oidcId:uid')?.has('sb-new'), 'a deleted user leaves no SSO mapping behind')
+  const before = h.fake.dump()
+  // the SSO half of the mapping fails: the user and the plugin's half go too
+  const writes = h.fake.writes
+  h.fake.failAfterWrites(0)
+  await h.fail('post', P.users, h.admin, { body: { identifier: 'sb-fail', username: 'failing' } })
+  t.ok(h.fake.writes > writes)
+  for (let k = 1; k < 6; k++) {
+    h.fake.failAfterWrites(k)
+    await h.call('post', P.users, h.admin, { body: { identifier: `sb-f${k}`, username: `fail${k}` } }).then(() => {}, () => {})
+    const left = h.fake.db.hashes.get('sunbird-oidcId:uid')?.get(`sb-f${k}`)
+    const own = h.fake.db.hashes.get('sunbird:uid-by-sunbird-id')?.get(`sb-f${k}`)
+    t.ok((left === undefined) === (own === undefined), `failure at write ${k + 1}: both maps or neither`)
+    if (left !== undefined) t.ok(h.fake.db.hashes.has(`user:${left}`), 'a mapping only for a user that exists')
+  }
+  t.ok(before.length > 0)
 })

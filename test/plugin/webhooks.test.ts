@@ -3,7 +3,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { harness, pluginPaths } from './helper'
-import { sign, signatureHeader, webhookKeys } from '../../plugin/activity/webhooks'
+import { sign, signatureHeader, timestampHeader, webhookKeys } from '../../plugin/activity/webhooks'
+import { guardedLookup, isPrivateAddress } from '../../plugin/activity/webhook-address'
 import { closedPort } from '../adapter/nodebb-stand-in'
 
 /** A real HTTP receiver on 127.0.0.1 that answers 500 to the first `failFirst` requests. */
@@ -25,10 +26,12 @@ async function receiver (t: { teardown: (fn: () => unknown) => void }, failFirst
 
 const secret = 'webhook-secret-0123456789'
 
-t.test('sign: sha256=<hex HMAC-SHA256 of the body>', async (t) => {
+t.test('sign: sha256=<hex HMAC-SHA256 of "<delivery id>.<timestamp>.<body>">', async (t) => {
   const body = '{"event":"topic.create"}'
-  t.equal(sign(secret, body), `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`)
-  t.not(sign(secret, body), sign('another-secret-0123456789', body))
+  t.equal(sign(secret, 'd1', 1700000000, body), `sha256=${createHmac('sha256', secret).update(`d1.1700000000.${body}`).digest('hex')}`)
+  t.not(sign(secret, 'd1', 1700000000, body), sign('another-secret-0123456789', 'd1', 1700000000, body), 'the secret counts')
+  t.not(sign(secret, 'd1', 1700000000, body), sign(secret, 'd2', 1700000000, body), 'the delivery id counts: a replay under another id does not verify')
+  t.not(sign(secret, 'd1', 1700000000, body), sign(secret, 'd1', 1700000001, body), 'the timestamp counts: an old delivery cannot be re-sent as new')
 })
 
 async function setup (t: Test, failFirst: number, outbox: Record<string, unknown> = {}) {
@@ -67,8 +70,12 @@ t.test('the outbox retries through a failing receiver, with backoff, until it ta
   const last = r.got[2]
   const body = JSON.parse(last?.body ?? '{}') as { event: string, activity: { verb: string, object: { title: string } } }
   t.same([body.event, body.activity.verb, body.activity.object.title], ['topic.create', 'topic.create', 'Hello'])
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(last?.body ?? '').digest('hex')}`)
-  t.ok(timingSafeEqual(Buffer.from(String(last?.headers[signatureHeader])), expected), 'the signature verifies over the exact body')
+  const timestamp = String(last?.headers[timestampHeader])
+  t.equal(timestamp, String(Math.floor(clock.now / 1000)), 'the timestamp is the delivery attempt\'s, in Unix seconds')
+  const signed = `${String(last?.headers['x-sunbird-delivery'])}.${timestamp}.${last?.body ?? ''}`
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(signed).digest('hex')}`)
+  t.ok(timingSafeEqual(Buffer.from(String(last?.headers[signatureHeader])), expected), 'the signature verifies over the delivery id, the timestamp and the exact body')
+  t.not(r.got[0]?.headers[signatureHeader], last?.headers[signatureHeader], 'each attempt is signed with its own timestamp')
   t.equal(last?.headers['content-type'], 'application/json')
   t.equal(last?.headers['x-sunbird-event'], 'topic.create')
   t.equal(r.got[0]?.headers['x-sunbird-delivery'], last?.headers['x-sunbird-delivery'], 'one delivery id across retries (receivers dedupe on it)')
@@ -127,4 +134,31 @@ t.test('a timeout is a failure', async (t) => {
   await post('A')
   t.same(await h.activity.outbox.deliverDue(), { sent: 0, failed: 1 })
   t.match((await h.activity.outbox.status()).subscribers[0], { lastError: 'timed out' })
+})
+
+t.test('private and link-local addresses: refused at save and at delivery unless an administrator allows them', async (t) => {
+  for (const address of ['10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '127.0.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:10.0.0.1', '::ffff:169.254.169.254']) {
+    t.ok(isPrivateAddress(address), `${address} is private`)
+  }
+  for (const address of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '2001:db8::1', 'example.org']) t.notOk(isPrivateAddress(address), `${address} is not`)
+
+  const h = harness()
+  for (const url of ['https://169.254.169.254/latest/meta-data', 'https://10.0.0.5/hook', 'https://[fd00::5]/hook', 'https://192.168.0.10/hook']) {
+    const refused = await h.fail('put', pluginPaths.settings, h.admin, { body: { webhookUrls: url, webhookSecret: secret } })
+    t.match(refused, { code: 'INVALID_REQUEST', message: /private or link-local/ }, `${url} is refused at save`)
+  }
+  t.same((await h.call('get', pluginPaths.settings, h.admin)).webhookUrls, [], 'nothing was saved')
+  const allowed = await h.call('put', pluginPaths.settings, h.admin, { body: { webhookUrls: 'https://10.0.0.5/hook', webhookSecret: secret, webhookAllowPrivate: 'on' } })
+  t.same(allowed.webhookUrls, ['https://10.0.0.5/hook'], 'allowed once an administrator turns private addresses on')
+  t.equal(allowed.webhookAllowPrivate, true)
+  t.match(await h.call('put', pluginPaths.settings, h.admin, { body: { webhookUrls: 'http://127.0.0.1:9/hook' } }), { webhookUrls: ['http://127.0.0.1:9/hook'] }, 'a loopback host named as such stays allowed')
+
+  // a host name that resolves to a private address: refused when the delivery connects
+  const resolveTo = (address: string) => (_host: string, _options: object, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void) => cb(null, address, 4)
+  const lookup = (address: string, allow: boolean) => new Promise<{ err: NodeJS.ErrnoException | null, address: unknown }>((resolve) => {
+    guardedLookup(() => allow, resolveTo(address) as never)('hooks.example.org', {}, (err, resolved) => resolve({ err, address: resolved }))
+  })
+  t.match((await lookup('169.254.169.254', false)).err, { code: 'ESUNBIRDPRIVATE', message: /private or link-local/ })
+  t.equal((await lookup('169.254.169.254', true)).err, null, 'allowed by the setting')
+  t.same(await lookup('93.184.216.34', false), { err: null, address: '93.184.216.34' }, 'a public address connects')
 })

@@ -133,6 +133,7 @@ const routes: Array<[string, fc.Arbitrary<Sample>]> = [
 async function world (t: Test): Promise<AppWithStandIn> {
   const w = await appWithStandIn(t, { RATE_LIMIT_MAX: '10000000' })
   w.nodebb.fake.addGroup('Mentors')
+  w.nodebb.fake.settings.allowedGroups = ['Mentors']
   for (const id of ['fz-1', 'fz-2']) await w.send({ method: 'POST', url: '/api/user/v1/create', payload: { request: { identifier: id, username: id.replace('-', '') } } })
   for (const name of ['A', 'B']) await w.send({ method: 'POST', url: '/api/forum/v1/create', payload: { request: { name, context: { type: 'batch', identifier: 'fz-ctx' }, groups: [{ permissions: ['post'], members: ['fz-1'] }], children: [{ name: 'c' }] } } })
   return w

@@ -20,8 +20,17 @@ const validCreate = {
   children: [{ name: 'Week 1', children: [{ name: 'Day 1', privileges: [{ permissions: null, users: ['u-2'] }] }] }]
 }
 
+/** A child with `levels` levels of children below it. */
+function nest (levels: number): Record<string, unknown> {
+  let node: Record<string, unknown> = { name: 'leaf' }
+  for (let i = 0; i < levels; i++) node = { name: `level ${levels - i}`, children: [node] }
+  return node
+}
+
 t.test('forum create: a full request passes', async (t) => {
   t.ok(create.Check(validCreate), JSON.stringify([...create.Errors(validCreate)][0]))
+  t.ok(create.Check({ ...validCreate, children: [nest(3)] }), 'the forum and 4 levels of children: 5 levels')
+  t.ok(create.Check({ ...validCreate, groups: [{ permissions: ['read'], members: ['f:5a8a3f2b-3409-42e0-9001-f913bc0fde31:2c0e5bd4-a2d7-4b43-9bc6-2bbd8fa2d8e5'] }] }), 'a full Keycloak subject names a user')
   t.ok(create.Check({ name: 'x', context: { type: 'group', identifier: 'g1' }, parent: '12', public: true }))
 })
 
@@ -41,7 +50,10 @@ t.test('forum create: bad input is refused', async (t) => {
     ['applyToChildren "yes"', { ...validCreate, groups: [{ permissions: ['read'], applyToChildren: 'yes' }] }],
     ['permissions a string', { ...validCreate, groups: [{ permissions: 'read' }] }],
     ['permissions empty', { ...validCreate, groups: [{ permissions: [] }] }],
-    ['member id with a colon', { ...validCreate, groups: [{ permissions: ['read'], members: ['a:b'] }] }],
+    ['member id with a space', { ...validCreate, groups: [{ permissions: ['read'], members: ['a b'] }] }],
+    ['member id starting with a colon', { ...validCreate, groups: [{ permissions: ['read'], members: [':b'] }] }],
+    ['children 5 levels below the forum', { ...validCreate, children: [nest(5)] }],
+    ['children 1,000 levels deep', { ...validCreate, children: [nest(1000)] }],
     ['duplicate members', { ...validCreate, groups: [{ permissions: ['read'], members: ['a', 'a'] }] }],
     ['group name with a slash', { ...validCreate, privileges: [{ permissions: ['read'], groups: ['a/b'] }] }],
     ['context with unknown field', { ...validCreate, context: { ...validCreate.context, x: 1 } }],
@@ -71,14 +83,19 @@ t.test('fetch and user create', async (t) => {
   t.notOk(user.Check({ identifier: 'a', username: 'x', role: 'admin' }))
 })
 
-t.test('request envelope: only `request` is required; params.msgid is checked', async (t) => {
+t.test('request envelope: lenient outside `request` (as Sunbird clients send it), strict inside', async (t) => {
   const env = compile(requestEnvelope(ForumFetchRequest))
   const request = { context: { type: 'batch', identifier: 'b' } }
   t.ok(env.Check({ request }))
   t.ok(env.Check({ id: 'api.x', ver: '1.0', params: { msgid: 'abc-1', did: 'd' }, request }))
-  t.notOk(env.Check({}))
-  t.notOk(env.Check({ request, extra: 1 }))
-  t.notOk(env.Check({ request, params: { msgid: '<x>' } }))
+  t.ok(env.Check({ id: null, ver: null, ts: '2026-11-30 10:00:00:000+0530', ets: '1700000000000', params: { msgid: null, did: null, key: '', sid: 's', cid: null, uid: null, other: 1 }, request, extra: 1 }), 'the full Sunbird request envelope, nulls and strings')
+  t.ok(env.Check({ params: null, request }))
+  t.ok(env.Check({ params: { msgid: '<any text> ünïcödé' }, request }), 'a msgid is any string')
+  t.ok(env.Check({ params: { msgid: 'm'.repeat(128) }, request }))
+  t.notOk(env.Check({ params: { msgid: 'm'.repeat(129) }, request }), 'up to 128 characters')
+  t.notOk(env.Check({ params: { msgid: 42 }, request }), 'a string or null')
+  t.notOk(env.Check({}), '`request` is required')
+  t.notOk(env.Check({ request: { ...request, extra: 1 } }), '`request` stays strict: a typo is a 400')
 })
 
 t.test('helpers', async (t) => {
@@ -109,7 +126,7 @@ t.test('result schemas describe the forum shape', async (t) => {
     url: 'http://x/category/5',
     public: false,
     groups: [{ identifier: '5-abc', permissions: ['read'], applyToChildren: false, memberCount: 2, auto: true }],
-    users: [{ identifier: 'u1', permissions: ['read', 'vote'], extra: ['topics:create'] }],
+    users: [{ identifier: 'u1', permissions: ['read', 'vote'], applyToChildren: false, extra: ['topics:create'] }],
     children: [],
     createdOn: 1,
     updatedOn: 2

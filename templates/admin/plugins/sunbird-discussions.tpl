@@ -42,10 +42,20 @@
 						<input type="password" autocomplete="new-password" id="webhookSecret" name="webhookSecret" class="form-control">
 						<p class="form-text">[[sunbird-discussions:webhook-secret.help]]</p>
 					</div>
+					<div class="form-check form-switch mb-3">
+						<input type="checkbox" class="form-check-input" id="webhookAllowPrivate" name="webhookAllowPrivate">
+						<label for="webhookAllowPrivate" class="form-check-label">[[sunbird-discussions:webhook-allow-private]]</label>
+						<p class="form-text">[[sunbird-discussions:webhook-allow-private.help]]</p>
+					</div>
 					<div class="mb-3">
-						<label class="form-label" for="adminRoles">[[sunbird-discussions:admin-roles]]</label>
-						<textarea id="adminRoles" name="adminRoles" class="form-control font-monospace" rows="2" placeholder="ORG_ADMIN"></textarea>
-						<p class="form-text">[[sunbird-discussions:admin-roles.help]]</p>
+						<label class="form-label" for="allowedGroups">[[sunbird-discussions:allowed-groups]]</label>
+						<textarea id="allowedGroups" name="allowedGroups" class="form-control font-monospace" rows="2"></textarea>
+						<p class="form-text">[[sunbird-discussions:allowed-groups.help]]</p>
+					</div>
+					<div class="mb-3">
+						<label class="form-label" for="notificationUrlHosts">[[sunbird-discussions:notification-url-hosts]]</label>
+						<textarea id="notificationUrlHosts" name="notificationUrlHosts" class="form-control font-monospace" rows="2" placeholder="sunbird.example.org"></textarea>
+						<p class="form-text">[[sunbird-discussions:notification-url-hosts.help]]</p>
 					</div>
 				</div>
 			</form>
