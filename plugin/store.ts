@@ -1,6 +1,7 @@
 import type { Db } from './platform'
 import type { Context } from '../shared/schemas/common'
 import { isLevel, type Level } from '../shared/permission-ladder'
+import { readHashFields } from './hash-fields'
 
 /**
  * The plugin's own records in NodeBB's database, under `sunbird:` keys. Every lookup the API
@@ -197,19 +198,18 @@ export class Store {
 
   // --- Sunbird id <-> uid
 
+  // the maps hold every user: read field by field (see hash-fields.ts)
   async uidsOf (sunbirdIds: string[]): Promise<Array<number | null>> {
-    if (sunbirdIds.length === 0) return []
-    const found = await this.db.getObjectFields(keys.uidBySunbirdId, sunbirdIds)
+    const found = await readHashFields(this.db, keys.uidBySunbirdId, sunbirdIds)
     return sunbirdIds.map((id) => {
-      const uid = found[id]
-      return uid === null || uid === undefined ? null : Number(uid)
+      const uid = found.get(id)
+      return uid === undefined ? null : Number(uid)
     })
   }
 
   async sunbirdIdsOf (uids: number[]): Promise<Array<string | null>> {
-    if (uids.length === 0) return []
-    const found = await this.db.getObjectFields(keys.sunbirdIdByUid, uids.map(String))
-    return uids.map((uid) => found[String(uid)] ?? null)
+    const found = await readHashFields(this.db, keys.sunbirdIdByUid, uids.map(String))
+    return uids.map((uid) => found.get(String(uid)) ?? null)
   }
 
   async mapUser (sunbirdId: string, uid: number): Promise<void> {

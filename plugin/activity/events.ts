@@ -14,8 +14,8 @@ export interface ActivityEvent {
   cid: number | null
   /** A move: the category it left (recorded in the destination when that is a Sunbird forum, else here). */
   fromCid?: number | null
-  title?: string
-  slug?: string
+  /** The payload's topic title and slug: used only when the topic is gone from the database (a purge). */
+  gone?: { title: string, slug?: string }
 }
 
 type Payload = Record<string, unknown>
@@ -30,27 +30,29 @@ function obj (value: unknown): Payload {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Payload : {}
 }
 
-function str (value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
+/**
+ * The title as written, from a payload's topic: NodeBB 4.11 hands hooks `title` HTML-escaped with
+ * `titleRaw` beside it (only `[[`/`]]` escaped, for its translator); 4.14 gives `title` as written.
+ */
+function payloadTitle (topic: Payload): { title: string, slug?: string } | undefined {
+  const raw = topic.titleRaw ?? topic.title
+  if (typeof raw !== 'string') return undefined
+  const title = raw.replace(/&#91;/g, '[').replace(/&#93;/g, ']')
+  return typeof topic.slug === 'string' ? { title, slug: topic.slug } : { title }
 }
 
+// The topic's title and slug are read from the database when the activity is recorded (NodeBB 4.11
+// HTML-escapes them in hook payloads); the payload's are kept for a purge, when the topic is gone.
 function fromTopic (verb: ActivityVerb, topic: Payload, uid: unknown, pid: unknown = null): ActivityEvent {
   const event: ActivityEvent = { verb, uid: intId(uid) ?? 0, type: 'topic', tid: intId(topic.tid), pid: intId(pid), cid: intId(topic.cid) }
-  const title = str(topic.title)
-  const slug = str(topic.slug)
-  if (title !== undefined) event.title = title
-  if (slug !== undefined) event.slug = slug
+  const gone = payloadTitle(topic)
+  if (gone !== undefined) event.gone = gone
   return event
 }
 
 function fromPost (verb: ActivityVerb, post: Payload, uid: unknown): ActivityEvent {
   const topic = obj(post.topic)
-  const event: ActivityEvent = { verb, uid: intId(uid) ?? 0, type: 'post', tid: intId(post.tid ?? topic.tid), pid: intId(post.pid), cid: intId(post.cid ?? topic.cid) }
-  const title = str(topic.title)
-  const slug = str(topic.slug)
-  if (title !== undefined) event.title = title
-  if (slug !== undefined) event.slug = slug
-  return event
+  return { verb, uid: intId(uid) ?? 0, type: 'post', tid: intId(post.tid ?? topic.tid), pid: intId(post.pid), cid: intId(post.cid ?? topic.cid) }
 }
 
 /**

@@ -58,7 +58,7 @@ export class ActivityService {
     return recorded
   }
 
-  /** Fills in what the payload lacked; null when the event is not in a Sunbird forum. */
+  /** Fills in what the payload lacked (the topic's title as stored); null when the event is not in a Sunbird forum. */
   async resolve (event: ActivityEvent): Promise<Activity | null> {
     let { tid, cid, uid } = event
     if (tid === null && event.pid !== null) {
@@ -67,15 +67,12 @@ export class ActivityService {
       tid = post.tid
     }
     if (tid === null) return null
-    let title = event.title
-    let slug = event.slug
-    if (cid === null || title === undefined) {
-      const [topic] = await this.platform.getTopics([tid])
-      if (topic === null || topic === undefined) return null
-      cid ??= topic.cid
-      title ??= topic.title
-      slug ??= topic.slug
-    }
+    const [stored] = await this.platform.getTopics([tid])
+    // a purged topic is gone from the database: its payload says what it was
+    const topic = stored ?? (event.gone === undefined || cid === null ? null : { cid, title: event.gone.title, slug: event.gone.slug ?? String(tid) })
+    if (topic === null || topic === undefined) return null
+    cid ??= topic.cid
+    const { title, slug } = topic
     let forum = cid === null ? null : await this.store.getForum(cid)
     if (forum === null && event.fromCid !== undefined && event.fromCid !== null) forum = await this.store.getForum(event.fromCid)
     if (forum === null) return null
@@ -92,8 +89,8 @@ export class ActivityService {
         type: event.type,
         id: String(event.type === 'post' && pid !== null ? pid : tid),
         topic: String(tid),
-        title: title ?? '',
-        url: event.type === 'post' && pid !== null ? `${site}/post/${pid}` : `${site}/topic/${slug ?? tid}`
+        title,
+        url: event.type === 'post' && pid !== null ? `${site}/post/${pid}` : `${site}/topic/${slug}`
       },
       forum: { identifier: String(forum.cid), root: String(await this.rootOf(forum)), context: forum.context },
       time

@@ -1,5 +1,6 @@
 import { ladderPrivileges } from '../../shared/permission-ladder'
 import type { Db, NotificationRecord, PrivilegeHolders } from '../platform'
+import { readHashFields } from '../hash-fields'
 
 /**
  * NodeBB's own database layout, where the plugin reads it directly: the bulk reads NodeBB's
@@ -10,6 +11,7 @@ import type { Db, NotificationRecord, PrivilegeHolders } from '../platform'
  */
 export const nodebbKeys = {
   category: (cid: number) => `category:${cid}`,
+  topic: (tid: number) => `topic:${tid}`,
   /** Users holding a category privilege; `groups:<p>` for the groups holding it. */
   privilegeMembers: (cid: number, privilege: string) => `group:cid:${cid}:privileges:${privilege}:members`,
   groupMembers: (name: string) => `group:${name}:members`,
@@ -79,13 +81,24 @@ export async function readCategoryNames (db: Db, cids: number[]): Promise<Map<nu
 
 /** Sunbird ids (or subjects) -> uid in nodebb-plugin-sunbird-oidc's map. */
 export async function readOidcUids (db: Db, ids: string[]): Promise<Map<string, number>> {
-  if (ids.length === 0) return new Map()
-  const found = await db.getObjectFields(nodebbKeys.oidcUidByOidcId, ids)
+  const found = await readHashFields(db, nodebbKeys.oidcUidByOidcId, ids)
   const out = new Map<string, number>()
-  for (const id of ids) {
-    const uid = Number(found[id] ?? 0)
+  for (const [id, value] of found) {
+    const uid = Number(value)
     if (Number.isSafeInteger(uid) && uid > 0) out.set(id, uid)
   }
+  return out
+}
+
+/** Topics as stored: the title as written (NodeBB 4.11 HTML-escapes it when read through its topics module). */
+export async function readTopics (db: Db, tids: number[]): Promise<Map<number, { tid: number, cid: number, title: string, slug: string }>> {
+  const rows = tids.length === 0 ? [] : await db.getObjectsFields(tids.map(nodebbKeys.topic), ['tid', 'cid', 'title', 'slug'])
+  const out = new Map<number, { tid: number, cid: number, title: string, slug: string }>()
+  tids.forEach((tid, i) => {
+    const row = rows[i]
+    if (row === null || row === undefined || Number(row.tid ?? 0) <= 0) return
+    out.set(tid, { tid, cid: Number(row.cid ?? 0), title: String(row.title ?? ''), slug: String(row.slug ?? tid) })
+  })
   return out
 }
 

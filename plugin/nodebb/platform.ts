@@ -1,7 +1,7 @@
 import type { CreateCategoryInput, CreateUserInput, Db, Platform, PluginSettings, PrivilegeMember } from '../platform'
 import {
   countGroupMembers, countNotifications, groupsOfUser, nodebbKeys, notificationIds, readAmong, readCategoryNames, readGroupMembers,
-  readNotifications, readOidcIds, readOidcUids, readPrivilegeHolders, unreadAmong
+  readNotifications, readOidcIds, readOidcUids, readPrivilegeHolders, readTopics, unreadAmong
 } from './layout'
 import { nodebbNotifications } from './notifications'
 import { defaultSettings } from '../platform'
@@ -23,9 +23,6 @@ interface Privileges {
   }
   topics: { filterTids: (privilege: string, tids: number[], uid: number) => Promise<Array<number | string>> }
   posts: { filter: (privilege: string, pids: number[], uid: number) => Promise<Array<number | string>> }
-}
-interface Topics {
-  getTopicsFields: (tids: number[], fields: string[]) => Promise<Array<{ tid?: number, cid?: number, title?: string, slug?: string } | null>>
 }
 interface Posts {
   getPostsFields: (pids: number[], fields: string[]) => Promise<Array<{ pid?: number, tid?: number, uid?: number } | null>>
@@ -89,7 +86,6 @@ export function nodebbPlatform (): Platform {
   const utils = nodebbRequire<Utils>('./src/utils')
   const slugify = nodebbRequire<(s: string) => string>('./src/slugify')
   const nconf = nodebbRequire<Nconf>('nconf')
-  const topics = nodebbRequire<Topics>('./src/topics')
   const posts = nodebbRequire<Posts>('./src/posts')
   const notifications = nodebbNotifications(() => String(meta.config.defaultLang ?? 'en-GB'))
 
@@ -159,9 +155,8 @@ export function nodebbPlatform (): Platform {
     },
     now: () => Date.now(),
     async getTopics (tids) {
-      if (tids.length === 0) return []
-      const rows = await topics.getTopicsFields(tids, ['tid', 'cid', 'title', 'slug'])
-      return rows.map((row) => row !== null && Number(row.tid ?? 0) > 0 ? { tid: Number(row.tid), cid: Number(row.cid ?? 0), title: String(row.title ?? ''), slug: String(row.slug ?? row.tid) } : null)
+      const found = await readTopics(db, tids)
+      return tids.map((tid) => found.get(tid) ?? null)
     },
     async getPosts (pids) {
       if (pids.length === 0) return []

@@ -131,7 +131,10 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     const delivery = await until(async () => received.find((r) => r.body.includes('"post.reply"') && r.body.includes(`"${String(pid)}"`)), 20000)
     t.ok(delivery, 'delivered')
     if (delivery === undefined) return
-    const expected = `sha256=${createHmac('sha256', secret).update(delivery.body).digest('hex')}`
+    // signed: "<delivery id>.<timestamp>.<body>", so a receiver can refuse replays
+    const timestamp = Number(delivery.headers['x-sunbird-timestamp'])
+    t.ok(Math.abs(timestamp - Date.now() / 1000) < 300, 'a recent timestamp, in Unix seconds')
+    const expected = `sha256=${createHmac('sha256', secret).update(`${String(delivery.headers['x-sunbird-delivery'])}.${timestamp}.${delivery.body}`).digest('hex')}`
     t.ok(timingSafeEqual(Buffer.from(String(delivery.headers['x-sunbird-signature'])), Buffer.from(expected)), 'the signature verifies')
     t.equal(delivery.headers['x-sunbird-event'], 'post.reply')
     t.match(JSON.parse(delivery.body), { event: 'post.reply', activity: { forum: { context: ctx } } })

@@ -108,6 +108,21 @@ t.test('every hook is recorded with the shape the API publishes', async (t) => {
   t.same(topicsPurged.map((a) => [a.verb, a.object.title]), [['topic.purge', 'Gone']])
 })
 
+t.test('titles are recorded as written: from the database, or from the payload\'s raw title when the topic is gone', async (t) => {
+  const w = await world()
+  const title = 'Q&A <b>"quotes"</b> it\'s [[x]] — ज्ञान'
+  const { tid, pid } = w.h.fake.addTopic(w.forum, w.learner, title)
+  // NodeBB 4.11 hands hooks the title HTML-escaped, with titleRaw beside it
+  const escaped = { tid, cid: w.forum, uid: w.learner, title: 'Q&amp;A &lt;b&gt;&quot;quotes&quot;&lt;/b&gt; it&#x27;s &#91;&#91;x&#93;&#93; — ज्ञान', titleRaw: 'Q&A <b>"quotes"</b> it\'s &#91;&#91;x&#93;&#93; — ज्ञान', slug: `${tid}/qa` }
+  const [created] = await record(w, 'action:topic.post', { topic: escaped, post: { pid } })
+  t.equal(created?.object.title, title, 'read from the database, not the escaped payload')
+  w.h.fake.purge('topic', tid)
+  const [purged] = await record(w, 'action:topics.purge', { topics: [escaped], uid: w.mentor })
+  t.equal(purged?.object.title, title, 'a purged topic: its payload\'s raw title, translator escapes undone')
+  const [fourteen] = await record(w, 'action:topics.purge', { topics: [{ tid: 998, cid: w.forum, title: 'A & B', slug: '998/a-b' }], uid: w.mentor })
+  t.equal(fourteen?.object.title, 'A & B', 'NodeBB 4.14 gives the title as written')
+})
+
 t.test('only Sunbird forums are recorded; odd payloads record nothing', async (t) => {
   const w = await world()
   const plain = topicPost(w, w.plain, w.learner, 'Elsewhere')
