@@ -9,6 +9,7 @@
  * TARGET=nodebb: a real NodeBB (NODEBB_URL, NODEBB_TOKEN); the extra forums are made through the
  * plugin route, CONCURRENCY at a time, and every one is deleted again at the end.
  */
+import { noCaller } from '../plugin/caller'
 import { cpus, hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { pluginRoutes, pluginPaths } from '../plugin/routes'
@@ -41,9 +42,9 @@ function fakeBackend (): Backend {
   const remove = route('delete', pluginPaths.forum)
   return {
     name: 'plugin route handlers over the in-process fake platform',
-    create: async (context, name) => ((await create({ uid: admin, params: {}, query: {}, body: { name, context, groups: [{ permissions: ['post'] }] } })) as { identifier: string }).identifier,
-    fetch: async (context) => ((await fetch({ uid: admin, params: context, query: {}, body: undefined })) as { count: number }).count,
-    remove: async (id) => { await remove({ uid: admin, params: { forumId: id }, query: {}, body: undefined }) }
+    create: async (context, name) => ((await create({ uid: admin, params: {}, query: {}, caller: noCaller, body: { name, context, groups: [{ permissions: ['post'] }] } })) as { identifier: string }).identifier,
+    fetch: async (context) => ((await fetch({ uid: admin, params: context, query: {}, caller: noCaller, body: undefined })) as { count: number }).count,
+    remove: async (id) => { await remove({ uid: admin, params: { forumId: id }, query: {}, caller: noCaller, body: undefined }) }
   }
 }
 

@@ -4,6 +4,7 @@ import { ForumCreateRequest, ForumIdParams, ForumUpdateRequest } from '../shared
 import { UserCreateRequest, UserIdentifierParams } from '../shared/schemas/user'
 import { Context } from '../shared/schemas/common'
 import type { Platform } from './platform'
+import type { CallerContext } from './caller'
 import { Store } from './store'
 import { randomBytes } from 'node:crypto'
 import { ForumService } from './forum/service'
@@ -29,6 +30,8 @@ export interface RouteCall {
   params: Record<string, string>
   query: Record<string, unknown>
   body: unknown
+  /** What the adapter said of the caller (msgid, API consumer, acting user). */
+  caller: CallerContext
 }
 
 export interface PluginRoute {

@@ -18,8 +18,17 @@ export const pluginPaths = {
   userNotificationsRead: '/sunbird/users/:identifier/notifications/read'
 } as const
 
-/** The header that carries the envelope's msgid from the adapter to the plugin (percent-encoded). */
-export const msgidHeader = 'x-sunbird-msgid'
+/**
+ * What the adapter tells the plugin about a call beyond `_uid`, each header percent-encoded: the
+ * envelope's msgid, the API consumer, and the Sunbird user acting (their token's subject; absent
+ * when a trusted service acts on its own). The plugin trusts them only from the master token.
+ */
+export const callerHeaders = {
+  msgid: 'x-sunbird-msgid',
+  consumer: 'x-sunbird-consumer',
+  user: 'x-sunbird-user'
+} as const
+export const msgidHeader = callerHeaders.msgid
 
 /** Where NodeBB mounts the Write API's plugin routes. */
 export const pluginMount = '/api/v3/plugins'

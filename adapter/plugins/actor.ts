@@ -43,7 +43,7 @@ async function actorPlugin (fastify: FastifyInstance): Promise<void> {
     if (hit !== undefined && hit.until > Date.now()) return hit
     let found: { uid: number, identifier: string }
     try {
-      found = await fastify.nodebb.call<{ uid: number, identifier: string }>('GET', nodebbPaths.userUid, { uid: serviceUid, params: { identifier: subject }, log: request.log, msgid: request.msgid })
+      found = await fastify.nodebb.call<{ uid: number, identifier: string }>('GET', nodebbPaths.userUid, { uid: serviceUid, params: { identifier: subject }, request })
     } catch (err) {
       if (err instanceof ApiError && err.code === 'USER_NOT_FOUND') throw new ApiError('USER_NOT_FOUND', `The user ${request.sunbirdUser?.sunbirdId ?? subject} has no forum account yet`)
       throw err

@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin'
 import { Pool } from 'undici'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
 import { isApiError } from '../../shared/errors'
 import type { Config } from '../config'
 import type { AdapterMetrics } from '../metrics'
 import { fillPath, pluginMount, type NodebbPath } from '../nodebb/paths'
-import { msgidHeader } from '../../shared/plugin-paths'
+import { callerHeaders } from '../../shared/plugin-paths'
 import { interpretAnswer, NodebbContractError, transportError, UpstreamUnavailableError } from '../nodebb/answer'
 
 export type NodebbMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -19,10 +19,11 @@ export interface NodebbCallOptions {
   query?: Record<string, string>
   /** The JSON body (POST, PATCH, PUT); `_uid` is added to it. */
   body?: Record<string, unknown>
-  /** The request's logger, so lines carry its id and msgid. */
-  log?: FastifyBaseLogger
-  /** The envelope's msgid, forwarded as `x-sunbird-msgid` for the plugin's audit log. */
-  msgid?: string | null
+  /**
+   * The client request this call serves: its logger (lines carry its id and msgid), and what the
+   * plugin is told of the caller (msgid, API consumer, acting user; shared/plugin-paths.ts).
+   */
+  request?: FastifyRequest
   /** Override the retry budget (e.g. 0 for /ready, which must answer fast). */
   retries?: number
 }
@@ -83,7 +84,12 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
     const target = `${basePath}${pluginMount}${fillPath(path, options.params)}${hasBody ? '' : `?${new URLSearchParams({ ...options.query, _uid: String(options.uid) }).toString()}`}`
     const headers: Record<string, string> = { accept: 'application/json', authorization }
     // percent-encoded: a msgid may be any text, a header value may not
-    if (typeof options.msgid === 'string') headers[msgidHeader] = encodeURIComponent(options.msgid)
+    const request = options.request
+    if (request !== undefined) {
+      if (request.msgid !== null) headers[callerHeaders.msgid] = encodeURIComponent(request.msgid)
+      if (request.caller !== null) headers[callerHeaders.consumer] = encodeURIComponent(request.caller.consumer)
+      if (request.sunbirdUser !== null) headers[callerHeaders.user] = encodeURIComponent(request.sunbirdUser.subject)
+    }
     let body: string | undefined
     if (hasBody) {
       headers['content-type'] = 'application/json'
@@ -108,7 +114,7 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
   }
 
   async function call<T> (method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions): Promise<T> {
-    const log = options.log ?? defaultLog
+    const log = options.request?.log ?? defaultLog
     const budget = options.retries ?? maxRetries
     for (let attempt = 0; ; attempt++) {
       const started = performance.now()

@@ -19,7 +19,7 @@ const activityRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const actor = await fastify.actor(request)
-    const result = await fastify.nodebb.call<ActivityListResult>('GET', nodebbPaths.activity, { uid: actor.uid, query: activityQuery(request.body.request), log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<ActivityListResult>('GET', nodebbPaths.activity, { uid: actor.uid, query: activityQuery(request.body.request), request })
     return reply.envelope(result)
   })
 }

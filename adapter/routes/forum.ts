@@ -28,7 +28,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     checkRequestCost(requestCost(body, 'create'), maxGrants)
     if (body.parent === undefined) fastify.requireForumCreator(request)
     const actor = await fastify.actor(request)
-    const result = await fastify.nodebb.call<ForumResult>('POST', nodebbPaths.forums, { uid: actor.uid, body, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<ForumResult>('POST', nodebbPaths.forums, { uid: actor.uid, body, request })
     return reply.envelope(result)
   })
 
@@ -47,7 +47,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const body = request.body.request
     checkRequestCost(requestCost(body, 'update'), maxGrants)
     const actor = await fastify.actor(request)
-    const result = await fastify.nodebb.call<ForumResult>('PATCH', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, body, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<ForumResult>('PATCH', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, body, request })
     return reply.envelope(result)
   })
 
@@ -64,7 +64,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { type, identifier } = request.body.request.context
     const actor = await fastify.actor(request)
-    const result = await fastify.nodebb.call<ForumFetchResult>('GET', nodebbPaths.contextForums, { uid: actor.uid, params: { type, identifier }, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<ForumFetchResult>('GET', nodebbPaths.contextForums, { uid: actor.uid, params: { type, identifier }, request })
     return reply.envelope(result)
   })
 
@@ -80,7 +80,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const actor = await fastify.actor(request)
-    const result = await fastify.nodebb.call<ForumReadResult>('GET', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<ForumReadResult>('GET', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, request })
     return reply.envelope(result)
   })
 
@@ -99,7 +99,7 @@ const forumRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const actor = await fastify.actor(request)
-    const result = await fastify.nodebb.call<ForumDeleteResult>('DELETE', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<ForumDeleteResult>('DELETE', nodebbPaths.forum, { uid: actor.uid, params: { forumId: request.params.forumId }, request })
     return reply.envelope(result)
   })
 }

@@ -25,7 +25,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const problem = sendTargetProblem(request.body.request)
     if (problem !== null) throw new ApiError('INVALID_REQUEST', problem)
     const actor = await fastify.actor(request)
-    const result = await fastify.nodebb.call<NotificationSendResult>('POST', nodebbPaths.notifications, { uid: actor.uid, body: request.body.request, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<NotificationSendResult>('POST', nodebbPaths.notifications, { uid: actor.uid, body: request.body.request, request })
     return reply.envelope(result)
   })
 
@@ -43,7 +43,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const actor = await fastify.actor(request)
     const { user, ...rest } = request.body.request
     const query = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]))
-    const result = await fastify.nodebb.call<NotificationListResult>('GET', nodebbPaths.userNotifications, { uid: actor.uid, params: { identifier: user }, query, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<NotificationListResult>('GET', nodebbPaths.userNotifications, { uid: actor.uid, params: { identifier: user }, query, request })
     return reply.envelope(result)
   })
 
@@ -60,7 +60,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const actor = await fastify.actor(request)
     const { user, ...body } = request.body.request
-    const result = await fastify.nodebb.call<NotificationMarkReadResult>('PUT', nodebbPaths.userNotificationsRead, { uid: actor.uid, params: { identifier: user }, body, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<NotificationMarkReadResult>('PUT', nodebbPaths.userNotificationsRead, { uid: actor.uid, params: { identifier: user }, body, request })
     return reply.envelope(result)
   })
 }

@@ -22,7 +22,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     fastify.requireSelf(request, request.body.request.identifier, 'create')
     // as the service: the user may not exist in NodeBB yet
-    const result = await fastify.nodebb.call<UserCreateResult>('POST', nodebbPaths.users, { uid, body: request.body.request, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<UserCreateResult>('POST', nodebbPaths.users, { uid, body: request.body.request, request })
     return reply.envelope(result)
   })
 
@@ -38,7 +38,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     fastify.requireSelf(request, request.params.identifier, 'read')
-    const result = await fastify.nodebb.call<UserReadResult>('GET', nodebbPaths.user, { uid, params: { identifier: request.params.identifier }, log: request.log, msgid: request.msgid })
+    const result = await fastify.nodebb.call<UserReadResult>('GET', nodebbPaths.user, { uid, params: { identifier: request.params.identifier }, request })
     return reply.envelope(result)
   })
 }

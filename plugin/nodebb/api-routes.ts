@@ -3,7 +3,7 @@ import { nodebbRequire } from './require'
 import { ApiError, isApiError } from '../../shared/errors'
 import { auditRecord, toApiError, type PluginRoute, type RouteCall } from '../routes'
 import type { AuditInput } from '../acp/audit-log'
-import { msgidHeader } from '../../shared/plugin-paths'
+import { callerOf } from '../caller'
 
 interface RouteHelpers {
   setupApiRoute: (router: Router, verb: string, path: string, middlewares: RequestHandler[], controller: (req: Request, res: Response) => Promise<void>) => void
@@ -38,22 +38,6 @@ export interface CallRecorder {
   record: (input: AuditInput) => Promise<void>
 }
 
-/** The Sunbird envelope msgid the adapter forwards (percent-encoded: a msgid may be any text), at most 128 characters. */
-export function msgidOf (req: Request): string | null {
-  const value = req.headers[msgidHeader]
-  if (typeof value !== 'string' || value === '') return null
-  let msgid: string
-  try {
-    msgid = decodeURIComponent(value)
-  } catch {
-    msgid = value
-  }
-  // printable only: it is shown in the ACP and written to logs
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  const clean = msgid.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 128)
-  return clean === '' ? null : clean
-}
-
 /**
  * Mounts the plugin's route table under NodeBB's Write API (`/api/v3/plugins/...`) through
  * setupApiRoute, so NodeBB's token auth runs first, then answers in NodeBB's `{status, response}`
@@ -71,6 +55,7 @@ export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRou
     routeHelpers.setupApiRoute(params.router, route.method, route.path, middlewares, async (req, res) => {
       const started = Date.now()
       const uid = Number((req as Request & { uid?: number }).uid ?? 0)
+      const caller = callerOf(req.headers)
       let error: string | null = null
       let result: unknown
       try {
@@ -79,6 +64,7 @@ export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRou
           uid,
           params: req.params as Record<string, string>,
           query: req.query as Record<string, unknown>,
+          caller,
           body: stripNodebbFields(req.body)
         }
         result = await route.handler(call)
@@ -95,7 +81,7 @@ export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRou
       if (recorder === undefined) return
       try {
         const at = Date.now()
-        await recorder.record(auditRecord(route, { uid, params: (req.params ?? {}) as Record<string, unknown> }, { at, ms: at - started, msgid: msgidOf(req), error, result }))
+        await recorder.record(auditRecord(route, { uid, params: (req.params ?? {}) as Record<string, unknown> }, { at, ms: at - started, msgid: caller.msgid, error, result }))
       } catch (err) {
         log(`[sunbird] could not record ${route.method.toUpperCase()} ${route.path} in the audit log`, err)
       }

@@ -1,3 +1,4 @@
+import { callerOf, type CallerContext } from '../../plugin/caller'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
@@ -33,6 +34,8 @@ export interface RecordedCall {
   status: number
   /** The `x-sunbird-msgid` header (the plugin's audit log reads it). */
   msgid: string | undefined
+  /** What the plugin was told of the caller, decoded. */
+  caller: CallerContext
 }
 
 export interface StandIn {
@@ -108,7 +111,7 @@ export async function startStandIn (options: { token?: string } = {}): Promise<S
       return nodebbError(res, 400, 'Unexpected token in JSON')
     }
     const uidValue = body._uid ?? url.searchParams.get('_uid') ?? undefined
-    const record: RecordedCall = { method: req.method ?? '', path: url.pathname, uid: uidValue === undefined ? undefined : String(uidValue), body: raw === '' ? undefined : body, status: 0, msgid: req.headers['x-sunbird-msgid'] as string | undefined }
+    const record: RecordedCall = { method: req.method ?? '', path: url.pathname, uid: uidValue === undefined ? undefined : String(uidValue), body: raw === '' ? undefined : body, status: 0, msgid: req.headers['x-sunbird-msgid'] as string | undefined, caller: callerOf(req.headers) }
     standIn.calls.push(record)
     res.on('finish', () => { record.status = res.statusCode })
 
@@ -142,7 +145,7 @@ export async function startStandIn (options: { token?: string } = {}): Promise<S
     const { _uid: _ignored, ...rest } = body
     const query = Object.fromEntries(url.searchParams)
     try {
-      const result = await route.handler({ uid, params: found.params as Record<string, string>, query, body: rest })
+      const result = await route.handler({ uid, params: found.params as Record<string, string>, query, body: rest, caller: callerOf(req.headers) })
       send(res, 200, { status: { code: 'ok', message: 'OK' }, response: result ?? {} })
     } catch (err) {
       const apiError = toApiError(err)

@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { appWithStandIn } from './stand-in-app'
 import { build, testConfig } from '../helper'
-import { callerHeaders } from '../tokens'
+import { callerHeaders, realmId } from '../tokens'
 
 /**
  * What real Sunbird clients send (issue 13): a JSON content type on every call, the full Sunbird
@@ -60,13 +60,16 @@ t.test('the full Sunbird request envelope is accepted on every route; only `requ
   t.equal(emptyMsgid.body.params.msgid, null, 'an empty msgid is none')
 })
 
-t.test('a msgid with any text reaches the plugin intact (percent-encoded in its header)', async (t) => {
+t.test('the plugin is told the msgid (any text, percent-encoded in its header), the API consumer and the acting user', async (t) => {
   const w = await appWithStandIn(t)
   w.reset()
-  const msgid = 'ünïcödé: <tag> & 100%\r\n'
+  const msgid = 'ünïcödé: <tag> & 100%'
   const res = await w.send({ method: 'POST', url: '/api/user/v1/create', headers: json, payload: { params: { msgid }, request: { identifier: 'rc-2', username: 'rctwo' } } })
   t.equal(res.status, 200, res.raw)
   t.equal(decodeURIComponent(w.nodebb.calls.at(-1)?.msgid ?? ''), msgid)
+  t.same(w.nodebb.calls.at(-1)?.caller, { msgid, consumer: 'test-consumer', user: `f:${realmId}:test-admin` }, 'an admin-role user acting through the test consumer')
+  await w.app.inject({ method: 'POST', url: '/api/forum/v1/fetch', headers: { ...json, ...callerHeaders() }, payload: { params: { msgid: 'line\nbreak' }, request: { context: ctx } } })
+  t.same(w.nodebb.calls.at(-1)?.caller, { msgid: 'linebreak', consumer: 'test-consumer', user: null }, 'a service acting on its own; control characters dropped')
 })
 
 t.test('the bearer scheme in any case', async (t) => {

@@ -1,3 +1,4 @@
+import { noCaller } from '../../plugin/caller'
 import { pluginRoutes, toApiError, type PluginRoute } from '../../plugin/routes'
 import { memorySettingsStore } from '../../plugin/acp/settings'
 import { ApiError } from '../../shared/errors'
@@ -20,7 +21,7 @@ export function acpHarness (initialSettings: Record<string, unknown> = {}): AcpH
     const route = routes.find((r) => r.method === method && r.path === path)
     if (route === undefined) throw new Error(`no route ${method} ${path}`)
     try {
-      return await route.handler({ uid: h.admin, params: {}, query: q, body })
+      return await route.handler({ uid: h.admin, params: {}, query: q, body, caller: noCaller })
     } catch (err) {
       throw toApiError(err)
     }

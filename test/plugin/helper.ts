@@ -1,3 +1,4 @@
+import { noCaller, type CallerContext } from '../../plugin/caller'
 import { pluginRoutes, pluginPaths, toApiError, type PluginRoute } from '../../plugin/routes'
 import { ApiError } from '../../shared/errors'
 import { createFakePlatform, type FakePlatform } from './fake-platform'
@@ -18,6 +19,9 @@ export async function apiErrorOf (call: Promise<unknown>, what: string): Promise
 
 export { pluginPaths }
 
+/** One call's parts beside the acting uid. */
+export interface CallArgs { params?: Record<string, string>, body?: unknown, query?: Record<string, unknown>, caller?: CallerContext }
+
 export interface PluginHarness {
   fake: FakePlatform
   routes: PluginRoute[]
@@ -28,9 +32,9 @@ export interface PluginHarness {
   /** An admin (the adapter's service uid). */
   admin: number
   /** Calls one route as `uid`; resolves the result or rejects with the ApiError. */
-  call: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown, query?: Record<string, unknown> }) => Promise<any>
+  call: (method: PluginRoute['method'], path: string, uid: number, args?: CallArgs) => Promise<any>
   /** Calls one route and returns the ApiError it fails with (fails the caller if it succeeds). */
-  fail: (method: PluginRoute['method'], path: string, uid: number, args?: { params?: Record<string, string>, body?: unknown, query?: Record<string, unknown> }) => Promise<ApiError>
+  fail: (method: PluginRoute['method'], path: string, uid: number, args?: CallArgs) => Promise<ApiError>
   /** Creates a Sunbird user and returns its uid. */
   user: (identifier: string, username?: string) => Promise<number>
 }
@@ -51,7 +55,7 @@ export function harness (options: { now?: () => number, activity?: ActivityServi
   // as the NodeBB mounting does: anything but an ApiError answers INTERNAL_ERROR
   const call: PluginHarness['call'] = async (method, path, uid, args = {}) => {
     try {
-      return await find(method, path).handler({ uid, params: args.params ?? {}, query: args.query ?? {}, body: args.body })
+      return await find(method, path).handler({ uid, params: args.params ?? {}, query: args.query ?? {}, body: args.body, caller: args.caller ?? noCaller })
     } catch (err) {
       throw toApiError(err)
     }
