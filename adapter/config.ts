@@ -21,7 +21,8 @@ export const ConfigSchema = Type.Object({
   NODEBB_URL: Type.String({ default: 'http://127.0.0.1:4567', pattern: '^https?://' }),
   // visible ASCII only: the token goes into a header, and a malformed one must fail here, not in a log line
   NODEBB_TOKEN: Type.String({ default: '', pattern: '^[\\x21-\\x7e]*$', description: 'A NodeBB master token (uid 0); never logged' }),
-  NODEBB_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
+  NODEBB_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000, description: 'The longest one NodeBB read may take' }),
+  NODEBB_WRITE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 60000, description: 'The longest one NodeBB write may take (the largest request the limits allow must finish within it); past it the answer is 503 OUTCOME_UNKNOWN' }),
   NODEBB_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
   NODEBB_SERVICE_UID: Type.Integer({ minimum: 1, default: 1, description: 'The NodeBB uid (an administrator) a trusted service acts as without a user token, and an ADMIN_ROLES user acts as' }),
   REDIS_URL: Type.String({ default: '', pattern: '^(rediss?://.*)?$', description: 'Adapter state in Redis; in memory when empty' }),

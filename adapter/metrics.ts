@@ -107,7 +107,7 @@ export function adapterMetrics () {
     registry,
     requests: registry.counter('sunbird_adapter_requests_total', 'Requests answered, by route and outcome (status class and params.err)', ['method', 'route', 'status', 'err'] as const),
     nodebb: registry.histogram('sunbird_adapter_nodebb_request_duration_seconds', 'Write API calls to NodeBB: latency by plugin route and outcome (ok, a catalogue code, or why NodeBB was unavailable)', ['method', 'route', 'outcome'] as const, [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
-    idempotency: registry.counter('sunbird_adapter_idempotency_total', 'Writes with a msgid: executed, replayed, refused as a conflict, or refused because the store was unavailable', ['outcome'] as const)
+    idempotency: registry.counter('sunbird_adapter_idempotency_total', 'Writes with a msgid: executed, replayed, still in progress, refused as a conflict, or refused because the store was unavailable', ['outcome'] as const)
   }
 }
 

@@ -38,7 +38,8 @@ export function serverOptions (config: Config): FastifyServerOptions {
     logger: loggerOptions(config),
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-    connectionTimeout: config.REQUEST_TIMEOUT_MS,
+    // an idle socket is one with no answer yet: it must outlive the longest NodeBB write
+    connectionTimeout: Math.max(config.REQUEST_TIMEOUT_MS, config.NODEBB_WRITE_TIMEOUT_MS + 5000),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     requestIdHeader: 'x-request-id',

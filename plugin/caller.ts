@@ -8,9 +8,11 @@ export interface CallerContext {
   consumer: string | null
   /** The acting Sunbird user (their token's subject); null when a service acts on its own. */
   user: string | null
+  /** How long idempotency records live, seconds; null: the default. */
+  ttlSeconds: number | null
 }
 
-export const noCaller: CallerContext = { msgid: null, consumer: null, user: null }
+export const noCaller: CallerContext = { msgid: null, consumer: null, user: null, ttlSeconds: null }
 
 /** One caller header: percent-decoded, printable only (it is shown in the ACP and logged), at most 128 characters. */
 function headerValue (headers: Record<string, unknown>, name: string): string | null {
@@ -27,10 +29,15 @@ function headerValue (headers: Record<string, unknown>, name: string): string | 
   return clean === '' ? null : clean
 }
 
+function positiveInteger (value: string | null): number | null {
+  return value !== null && /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : null
+}
+
 export function callerOf (headers: Record<string, unknown>): CallerContext {
   return {
     msgid: headerValue(headers, callerHeaders.msgid),
     consumer: headerValue(headers, callerHeaders.consumer),
-    user: headerValue(headers, callerHeaders.user)
+    user: headerValue(headers, callerHeaders.user),
+    ttlSeconds: positiveInteger(headerValue(headers, callerHeaders.ttl))
   }
 }

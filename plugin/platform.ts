@@ -17,6 +17,8 @@ export interface Db {
   deleteObjectField: (key: string, field: string) => Promise<void>
   incrObjectFieldBy: (key: string, field: string, value: number) => Promise<number>
   delete: (key: string) => Promise<void>
+  /** The key (hash or sorted set) expires at this time, ms since the epoch. */
+  pexpireAt: (key: string, at: number) => Promise<void>
   deleteAll: (keys: string[]) => Promise<void>
   exists: (key: string) => Promise<boolean>
   sortedSetAdd: (key: string, score: number, value: string) => Promise<void>

@@ -18,6 +18,8 @@ import type { AuditInput } from './acp/audit-log'
 import { ActivityService } from './activity/service'
 import { activityPaths, activityRoutes } from './activity/routes'
 import { NotificationService } from './notification-service'
+import { IdempotencyRecords, type RecordOptions } from './idempotency/records'
+import { idempotent, type Journal } from './idempotency/run'
 
 /**
  * The plugin's Write API routes as plain data: a method, a path under /api/v3/plugins and a
@@ -32,12 +34,16 @@ export interface RouteCall {
   body: unknown
   /** What the adapter said of the caller (msgid, API consumer, acting user). */
   caller: CallerContext
+  /** Set on an exactly-once write: services note what they create here (plugin/idempotency). */
+  journal?: Journal
 }
 
 export interface PluginRoute {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete'
   path: string
   handler: (call: RouteCall) => Promise<unknown>
+  /** A write that runs at most once per msgid (the plugin's idempotency records). */
+  once?: true
 }
 
 export const PLUGIN_VERSION = '0.1.0'
@@ -54,6 +60,8 @@ export interface RouteOptions {
   settings?: SettingsStore
   /** The activity service the hooks record through (one per process); made here when not given. */
   activity?: ActivityService
+  /** Idempotency record timing (tests shorten it). */
+  idempotency?: RecordOptions
 }
 
 /**
@@ -100,7 +108,8 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
     {
       method: 'post',
       path: pluginPaths.users,
-      handler: async (call) => users.create(validate(UserCreateRequest, call.body, 'body'))
+      once: true,
+      handler: async (call) => users.create(validate(UserCreateRequest, call.body, 'body'), call.journal)
     },
     {
       method: 'get',
@@ -115,7 +124,8 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
     {
       method: 'post',
       path: pluginPaths.forums,
-      handler: async (call) => forums.create(validate(ForumCreateRequest, call.body, 'body'), call.uid)
+      once: true,
+      handler: async (call) => forums.create(validate(ForumCreateRequest, call.body, 'body'), call.uid, call.journal)
     },
     {
       method: 'get',
@@ -125,11 +135,13 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
     {
       method: 'patch',
       path: pluginPaths.forum,
-      handler: async (call) => forums.update(validate(ForumIdParams, call.params, 'params').forumId, validate(ForumUpdateRequest, call.body, 'body'), call.uid)
+      once: true,
+      handler: async (call) => forums.update(validate(ForumIdParams, call.params, 'params').forumId, validate(ForumUpdateRequest, call.body, 'body'), call.uid, call.journal)
     },
     {
       method: 'delete',
       path: pluginPaths.forum,
+      once: true,
       handler: async (call) => forums.delete(validate(ForumIdParams, call.params, 'params').forumId, call.uid)
     },
     {
@@ -151,5 +163,8 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
   routes.push(...activityRoutes(activity, new NotificationService(platform, store)))
   const operations = (): string[] => routes.map((r) => `${r.method.toUpperCase()} ${r.path}`)
   routes.push(...acpRoutes({ platform, store, settings, operations }))
-  return routes
+  const records = new IdempotencyRecords(platform.db, options.idempotency)
+  return routes.map((route) => route.once === true
+    ? { ...route, handler: idempotent({ method: route.method, path: route.path, handler: (call, journal) => route.handler(journal === undefined ? call : { ...call, journal }) }, records, platform, store) }
+    : route)
 }

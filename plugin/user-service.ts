@@ -5,6 +5,7 @@ import type { Platform } from './platform'
 import { keys, type Store } from './store'
 import { withLock } from './lock'
 import { UserDirectory } from './user-directory'
+import type { Journal } from './idempotency/run'
 
 /** A mail-safe local part from a NodeBB username (which may hold spaces and most characters). */
 export function emailLocalPart (username: string): string {
@@ -32,9 +33,9 @@ export class UserService {
     this.directory = new UserDirectory(platform, store)
   }
 
-  async create (request: UserCreateRequest): Promise<UserCreateResult> {
+  async create (request: UserCreateRequest, journal?: Journal): Promise<UserCreateResult> {
     const username = request.username.trim()
-    return withLock(this.platform.db, `user:${request.identifier}`, async () => {
+    return withLock(this.platform.db, `user:${request.identifier}`, { now: this.platform.now }, async () => {
       const existing = (await this.directory.lookup([request.identifier])).get(request.identifier)
       if (existing !== undefined) throw new ApiError('USER_EXISTS', `Sunbird user ${request.identifier} already exists`, { identifier: existing.identifier, uid: existing.uid })
       const problem = this.platform.usernameProblem(username)
@@ -52,6 +53,7 @@ export class UserService {
         throw mapCreateError(err) ?? err
       }
       try {
+        await journal?.({ kind: 'user', uid })
         await this.directory.map(request.identifier, uid)
       } catch (err) {
         // nothing half-written: a user without its mapping would block the retry with USERNAME_TAKEN

@@ -24,11 +24,13 @@ export const errorCatalogue = {
   USER_EXISTS: { status: 409, responseCode: 'CLIENT_ERROR', message: 'A user with this identifier already exists' },
   USERNAME_TAKEN: { status: 409, responseCode: 'CLIENT_ERROR', message: 'This username is already taken' },
   CONFLICT: { status: 409, responseCode: 'CLIENT_ERROR', message: 'The request conflicts with an earlier one' },
+  IN_PROGRESS: { status: 409, responseCode: 'CLIENT_ERROR', message: 'A request with this msgid is still running; retry with the same msgid in a moment' },
   PAYLOAD_TOO_LARGE: { status: 413, responseCode: 'CLIENT_ERROR', message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, responseCode: 'CLIENT_ERROR', message: 'The request body must be application/json' },
   RATE_LIMITED: { status: 429, responseCode: 'CLIENT_ERROR', message: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, responseCode: 'SERVER_ERROR', message: 'Internal error' },
-  UPSTREAM_UNAVAILABLE: { status: 503, responseCode: 'SERVER_ERROR', message: 'The forum service is unavailable' }
+  UPSTREAM_UNAVAILABLE: { status: 503, responseCode: 'SERVER_ERROR', message: 'The forum service is unavailable' },
+  OUTCOME_UNKNOWN: { status: 503, responseCode: 'SERVER_ERROR', message: 'The write may or may not have been made; retry with the same msgid to learn its outcome' }
 } as const satisfies Record<string, CatalogueEntry>
 
 export type ErrorCode = keyof typeof errorCatalogue

@@ -20,13 +20,16 @@ export const pluginPaths = {
 
 /**
  * What the adapter tells the plugin about a call beyond `_uid`, each header percent-encoded: the
- * envelope's msgid, the API consumer, and the Sunbird user acting (their token's subject; absent
- * when a trusted service acts on its own). The plugin trusts them only from the master token.
+ * envelope's msgid, the API consumer, the Sunbird user acting (their token's subject; absent when a
+ * trusted service acts on its own) and the idempotency TTL. Only the master token (the adapter)
+ * and administrators reach the plugin's routes, so they are trusted as sent.
  */
 export const callerHeaders = {
   msgid: 'x-sunbird-msgid',
   consumer: 'x-sunbird-consumer',
-  user: 'x-sunbird-user'
+  user: 'x-sunbird-user',
+  /** How long a msgid is remembered (IDEMPOTENCY_TTL_SECONDS), so the plugin's records last as the adapter's do. */
+  ttl: 'x-sunbird-idempotency-ttl'
 } as const
 export const msgidHeader = callerHeaders.msgid
 

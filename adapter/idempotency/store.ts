@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-
 /**
  * Idempotency records, one per msgid: first a pending marker (a lease, so a crashed request
  * cannot block its msgid for the whole TTL), then the response the first request got.
@@ -52,19 +50,4 @@ export function readValue (value: string): Claim {
   return { kind: 'pending', fingerprint: '' }
 }
 
-/** JSON with object keys sorted at every level, so `{a,b}` and `{b,a}` hash the same. */
-export function canonicalJson (value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-  return `{${entries.join(',')}}`
-}
-
-/**
- * What makes two requests "the same": method, route and `content` (the path params and the
- * envelope's `request`). The envelope's id/ver/ets/params are left out: clients rebuild them (a
- * fresh `ets`) when they retry.
- */
-export function fingerprint (method: string, route: string, content: unknown): string {
-  return createHash('sha256').update(`${method}\n${route}\n${canonicalJson(content ?? null)}`).digest('base64url')
-}
+export { canonicalJson, fingerprint } from '../../shared/canonical-json'

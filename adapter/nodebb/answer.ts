@@ -26,6 +26,22 @@ export class UpstreamUnavailableError extends ApiError {
   }
 }
 
+/**
+ * A write was sent and no answer says what became of it: 503 OUTCOME_UNKNOWN, so the client
+ * retries with the same msgid (the plugin's records then answer what the first attempt did).
+ */
+export class OutcomeUnknownError extends ApiError {
+  constructor (readonly upstream: UpstreamUnavailableError) {
+    super('OUTCOME_UNKNOWN', 'NodeBB did not answer in time, or the connection broke after the write was sent: it may or may not have been made; retry with the same msgid to learn its outcome')
+  }
+}
+
+/** After a write was sent, whether NodeBB may have made it: no answer in time, a broken connection, a gateway that lost the answer. */
+export function mayHaveWritten (err: UpstreamUnavailableError): boolean {
+  if (err.beforeSend) return false
+  return err.kind === 'timeout' || err.kind === 'unreachable' || err.kind === 'closed' || (err.kind === 'status' && [502, 504].includes(err.options.status ?? 0))
+}
+
 /** NodeBB refused what we sent without the plugin's code (a 400 from NodeBB itself): our bug, 500. */
 export class NodebbContractError extends ApiError {
   constructor (readonly reason: string) {

@@ -171,7 +171,7 @@ async function envelopePlugin (fastify: FastifyInstance): Promise<void> {
     const { code, message } = classifyError(err)
     if (code === 'INTERNAL_ERROR') {
       request.log.error({ err, msgid: request.msgid }, 'request failed')
-    } else if (code === 'UPSTREAM_UNAVAILABLE') {
+    } else if (code === 'UPSTREAM_UNAVAILABLE' || code === 'OUTCOME_UNKNOWN') {
       request.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'upstream unavailable')
     } else {
       request.log.info({ err: { code, message } }, 'request refused')

@@ -31,8 +31,12 @@ export const replayHeader = 'idempotent-replayed'
 function storable (reply: FastifyReply): boolean {
   const status = reply.statusCode
   if (status >= 200 && status < 300) return true
-  return status >= 400 && status < 500 && status !== 408 && status !== 429 && reply.errCode !== 'CONFLICT' && reply.errCode !== 'RATE_LIMITED'
+  return status >= 400 && status < 500 && status !== 408 && status !== 429 && reply.errCode !== 'CONFLICT' && reply.errCode !== 'IN_PROGRESS' && reply.errCode !== 'RATE_LIMITED'
 }
+
+/** A duplicate waits this long for the first request to finish before it is told IN_PROGRESS. */
+const duplicateWaitMs = 3000
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * A record per API consumer, route, acting user and msgid (DESIGN, State): one consumer or user
@@ -45,11 +49,15 @@ function keyOf (request: FastifyRequest, msgid: string): string {
 }
 
 /**
- * Writes with `params.msgid` run at most once per msgid within IDEMPOTENCY_TTL_SECONDS. A repeat
- * with the same request gets the first answer byte for byte (same resmsgid and ets, plus the
- * `idempotent-replayed: true` header) and reaches no NodeBB; a repeat with another request, or one
- * while the first is still running, is 409 CONFLICT. When the store is down, such writes are 503:
- * running them unguarded could write twice.
+ * Writes with `params.msgid` run at most once per msgid within IDEMPOTENCY_TTL_SECONDS: the fast
+ * path in front of the plugin's own records (which decide when this store does not know, e.g.
+ * after a timeout or across adapters that share no Redis). A repeat with the same request gets the
+ * first answer byte for byte (same resmsgid and ets, plus the `idempotent-replayed: true` header)
+ * and reaches no NodeBB; a repeat while the first still runs waits for it (bounded), then is 409
+ * IN_PROGRESS; a repeat with another request is 409 CONFLICT. Neither a 503 nor a timeout is
+ * stored, so a retry reaches the plugin. When the store is down, such writes are 503: running them
+ * unguarded could write twice. A write without a msgid cannot be made exactly-once: each consumer
+ * that sends one is warned about, once.
  */
 async function idempotencyPlugin (fastify: FastifyInstance): Promise<void> {
   const config = fastify.config
@@ -58,19 +66,34 @@ async function idempotencyPlugin (fastify: FastifyInstance): Promise<void> {
     : new RedisIdempotencyStore(fastify.redis, config.REDIS_KEY_PREFIX)
   const ttlMs = config.IDEMPOTENCY_TTL_SECONDS * 1000
   // the longest a request can run: its own timeout, or every NodeBB attempt
-  const leaseMs = Math.max(config.REQUEST_TIMEOUT_MS, (maxRetries + 1) * config.NODEBB_TIMEOUT_MS) + 5000
+  // (a write is never re-sent once it may have reached NodeBB: one write deadline)
+  const leaseMs = Math.max(config.REQUEST_TIMEOUT_MS, config.NODEBB_WRITE_TIMEOUT_MS, (maxRetries + 1) * config.NODEBB_TIMEOUT_MS) + 5000
+  const warnedConsumers = new Set<string>()
   const counter = fastify.metrics.idempotency
   fastify.decorate('idempotency', store)
   fastify.decorateRequest('idempotencyClaim', null)
 
   fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.routeOptions.config.idempotent !== true || request.msgid === null) return
+    if (request.routeOptions.config.idempotent !== true) return
+    if (request.msgid === null) {
+      const consumer = request.caller?.consumer ?? '-'
+      if (!warnedConsumers.has(consumer) && warnedConsumers.size < 10_000) {
+        warnedConsumers.add(consumer)
+        request.log.warn({ consumer }, 'a write without params.msgid: it cannot be made exactly-once (a retry after a timeout may write twice); send a msgid with every write')
+      }
+      return
+    }
     const msgid = request.msgid
     // the route template plus its params, not the raw URL: a trailing slash or an encoding does not make another request
     const print = fingerprint(request.method, request.routeOptions.url ?? '', { params: request.params, request: (request.body as { request?: unknown } | undefined)?.request })
     let claim
     try {
       claim = await store.claim(keyOf(request, msgid), print, leaseMs)
+      // the same request still running elsewhere: wait for it a little rather than answer at once
+      for (const started = Date.now(); claim.kind === 'pending' && claim.fingerprint === print && Date.now() - started < duplicateWaitMs;) {
+        await sleep(100)
+        claim = await store.claim(keyOf(request, msgid), print, leaseMs)
+      }
     } catch (err) {
       counter.inc({ outcome: 'unavailable' })
       request.log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'idempotency store unavailable: refusing a write with a msgid')
@@ -87,10 +110,13 @@ async function idempotencyPlugin (fastify: FastifyInstance): Promise<void> {
       reply.errCode = isErrorCode(claim.response.err) ? claim.response.err : null
       return reply.code(claim.response.status).type('application/json; charset=utf-8').header(replayHeader, 'true').send(claim.response.body)
     }
+    if (claim.kind === 'pending' && claim.fingerprint === print) {
+      counter.inc({ outcome: 'in-progress' })
+      reply.header('retry-after', '1')
+      throw new ApiError('IN_PROGRESS', `A request with msgid ${msgid} is still running; retry with the same msgid in a moment`, { retryAfterMs: 1000 })
+    }
     counter.inc({ outcome: 'conflict' })
-    throw new ApiError('CONFLICT', claim.kind === 'pending'
-      ? `A request with msgid ${msgid} is still running; retry once it has finished`
-      : `msgid ${msgid} was already used for a different request`)
+    throw new ApiError('CONFLICT', `msgid ${msgid} was already used for a different request`)
   })
 
   fastify.addHook('onSend', async (request, reply, payload) => {

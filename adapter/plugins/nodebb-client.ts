@@ -6,7 +6,7 @@ import type { Config } from '../config'
 import type { AdapterMetrics } from '../metrics'
 import { fillPath, pluginMount, type NodebbPath } from '../nodebb/paths'
 import { callerHeaders } from '../../shared/plugin-paths'
-import { interpretAnswer, NodebbContractError, transportError, UpstreamUnavailableError } from '../nodebb/answer'
+import { interpretAnswer, mayHaveWritten, NodebbContractError, OutcomeUnknownError, transportError, UpstreamUnavailableError } from '../nodebb/answer'
 
 export type NodebbMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 
@@ -68,16 +68,18 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
   const basePath = url.pathname.replace(/\/+$/, '')
   const where = url.origin + basePath
   const timeout = config.NODEBB_TIMEOUT_MS
+  // writes get a longer deadline: the largest create the limits allow must finish within it
+  const writeTimeout = config.NODEBB_WRITE_TIMEOUT_MS
   const pool = new Pool(url.origin, {
     connections: config.NODEBB_CONNECTIONS,
     pipelining: 1,
     connectTimeout: timeout,
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
+    // each attempt is bounded exactly by its own timer below
+    headersTimeout: Math.max(timeout, writeTimeout),
+    bodyTimeout: Math.max(timeout, writeTimeout),
     maxResponseSize: maxResponseBytes
   })
   const authorization = `Bearer ${config.NODEBB_TOKEN}`
-  const timeoutError = new DOMException(`NodeBB did not answer within ${timeout} ms`, 'TimeoutError')
 
   async function once (method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions): Promise<unknown> {
     const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT'
@@ -89,6 +91,7 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
       if (request.msgid !== null) headers[callerHeaders.msgid] = encodeURIComponent(request.msgid)
       if (request.caller !== null) headers[callerHeaders.consumer] = encodeURIComponent(request.caller.consumer)
       if (request.sunbirdUser !== null) headers[callerHeaders.user] = encodeURIComponent(request.sunbirdUser.subject)
+      if (hasBody || method === 'DELETE') headers[callerHeaders.ttl] = String(config.IDEMPOTENCY_TTL_SECONDS)
     }
     let body: string | undefined
     if (hasBody) {
@@ -99,14 +102,15 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
     let text: string
     // undici's own timeouts tick coarsely (up to ~1 s late); this bounds the whole attempt exactly.
     // A plain timer, cleared once the answer is in: a little cheaper than AbortSignal.timeout().
+    const limit = method === 'GET' ? timeout : writeTimeout
     const controller = new AbortController()
-    const timer = setTimeout(() => { controller.abort(timeoutError) }, timeout)
+    const timer = setTimeout(() => { controller.abort(new DOMException(`NodeBB did not answer within ${limit} ms`, 'TimeoutError')) }, limit)
     try {
       const res = await pool.request({ method, path: target, headers, body, signal: controller.signal })
       status = res.statusCode
       text = await res.body.text()
     } catch (err) {
-      throw transportError(err, where, timeout)
+      throw transportError(err, where, limit)
     } finally {
       clearTimeout(timer)
     }
@@ -130,6 +134,10 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
           log.debug({ nodebb: { method, route: path, attempt, reason: (err as UpstreamUnavailableError).reason } }, 'NodeBB call failed; retrying')
           await sleep(backoff(attempt))
           continue
+        }
+        if (err instanceof UpstreamUnavailableError && method !== 'GET' && mayHaveWritten(err)) {
+          log.warn({ nodebb: { method, route: path, attempt, kind: err.kind, status: err.options.status, reason: err.reason } }, 'NodeBB may or may not have made the write')
+          throw new OutcomeUnknownError(err)
         }
         if (err instanceof UpstreamUnavailableError) {
           log.warn({ nodebb: { method, route: path, attempt, kind: err.kind, status: err.options.status, reason: err.reason } }, 'NodeBB unavailable')

@@ -45,6 +45,7 @@ export function activityRoutes (activity: ActivityService, notifications: Notifi
     {
       method: 'post',
       path: pluginPaths.notifications,
+      once: true,
       handler: async ({ body, uid }) => notifications.send(validate(NotificationSendRequest, body, 'body'), uid)
     },
     {
@@ -58,6 +59,7 @@ export function activityRoutes (activity: ActivityService, notifications: Notifi
     {
       method: 'put',
       path: pluginPaths.userNotificationsRead,
+      once: true,
       handler: async ({ params, body, uid }) => {
         const { identifier } = validate(UserIdentifierParams, params, 'params')
         return notifications.markRead(validate(NotificationMarkReadRequest, { ...bodyObject(body), user: identifier }, 'body'), uid)

@@ -107,7 +107,7 @@ export class WebhookOutbox {
   /** Sends what is due, once; a pass another process is running is skipped. */
   async deliverDue (): Promise<{ sent: number, failed: number }> {
     try {
-      return await withLock(this.db, 'webhooks', () => this.pass(), { waitMs: 0, staleMs: 5 * 60_000 })
+      return await withLock(this.db, 'webhooks', { waitMs: 0, staleMs: 5 * 60_000 }, () => this.pass())
     } catch (err) {
       if (isApiError(err) && err.code === 'CONFLICT') return { sent: 0, failed: 0 }
       throw err

@@ -2,6 +2,7 @@ import { toNodebbPrivileges } from '../../shared/permission-ladder'
 import type { Platform, PrivilegeMember } from '../platform'
 import type { Store } from '../store'
 import type { DoomedGroup, ForumRef, GroupRef, Member, Op, Plan } from './plan'
+import type { Journal } from '../idempotency/run'
 import { memberKey } from './member-key'
 
 export interface ExecuteContext {
@@ -10,6 +11,8 @@ export interface ExecuteContext {
   /** The uid the writes are made as (category purge on undo needs one). */
   actor: number
   log?: (msg: string, err?: unknown) => void
+  /** Told of each category and group created, before the plan goes on (an exactly-once write's journal). */
+  journal?: Journal | undefined
 }
 
 export interface ExecuteResult {
@@ -83,6 +86,7 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
         const cid = await platform.createCategory({ name: op.name, description: op.description, parentCid, isPrivate: op.isPrivate })
         cids.set(op.ref, cid)
         undo.push(() => platform.purgeCategory(cid, ctx.actor))
+        await ctx.journal?.({ kind: 'category', cid })
         return
       }
       case 'recordForum': {
@@ -97,6 +101,7 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
         const name = groupName(op.group)
         await platform.createGroup(name)
         undo.push(() => platform.destroyGroups([name]))
+        await ctx.journal?.({ kind: 'group', name })
         groupsCreated.push(name)
         const cid = cidOf(op.forum)
         undo.push(() => store.removeGroup(name, cid))

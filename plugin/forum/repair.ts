@@ -59,7 +59,7 @@ export class ForumRepair {
     await requireLiveForum(this.platform, this.store, cid)
     // today only administrators and the master token reach this route; the check keeps it so
     await this.forums.access.requireModerator(cid, actor, 'Repairing a forum')
-    return withLock(this.platform.db, `forum:${cid}`, async () => {
+    return withLock(this.platform.db, `forum:${cid}`, { now: this.platform.now }, async () => {
       const [node] = await readForumTrees(this.platform, this.store, [cid])
       if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
       const drift = forumDrift(await this.store.getAllLevels(cid), node.holders)

@@ -12,6 +12,7 @@ import { withLock } from '../lock'
 import { UserDirectory } from '../user-directory'
 import { ForumAccess } from './access'
 import { executePlan, PlanFailedError, type ExecuteResult } from './execute'
+import type { Journal } from '../idempotency/run'
 import { collectReferences, groupSpec, newForumSpec, privilegeSpec, trimName } from './normalize'
 import { planCreate, planDelete, planUpdate, type DoomedForum, type Plan } from './plan'
 import { collectCids, inheritedFrom, readableOnly, readForumTrees, requireLiveForum, rootOf, toForumState, type ForumNode } from './tree'
@@ -44,9 +45,9 @@ export class ForumService {
   }
 
   /** Runs a plan; a failure was rolled back, and is answered with its own code or INTERNAL_ERROR. */
-  async run (plan: Plan, actor: number): Promise<ExecuteResult> {
+  async run (plan: Plan, actor: number, journal?: Journal): Promise<ExecuteResult> {
     try {
-      return await executePlan(plan, { platform: this.platform, store: this.store, actor, log: this.options.log })
+      return await executePlan(plan, { platform: this.platform, store: this.store, actor, log: this.options.log, journal })
     } catch (err) {
       if (err instanceof PlanFailedError) {
         this.options.log?.('[sunbird] a write failed; the request was rolled back', err.cause)
@@ -57,7 +58,7 @@ export class ForumService {
     }
   }
 
-  async create (request: ForumCreateRequest, actor: number): Promise<ForumResult> {
+  async create (request: ForumCreateRequest, actor: number, journal?: Journal): Promise<ForumResult> {
     const cost = requestCost(request, 'create')
     checkRequestCost(cost, limits.grantsPerRequest)
     const parent = request.parent === undefined ? null : await requireLiveForum(this.platform, this.store, Number(request.parent), 'PARENT_NOT_FOUND')
@@ -79,18 +80,18 @@ export class ForumService {
       inherited: parent === null ? [] : await inheritedFrom(this.store, parent)
     }, { suffix: this.suffix })
     checkPlanCost(cost.forums, plan)
-    const { cids } = await this.run(plan, actor)
+    const { cids } = await this.run(plan, actor, journal)
     const cid = cids.get(plan.rootRef as string) as number
     return { identifier: String(cid), forum: await this.readOne(cid) }
   }
 
-  async update (forumId: string, request: ForumUpdateRequest, actor: number): Promise<ForumResult> {
+  async update (forumId: string, request: ForumUpdateRequest, actor: number, journal?: Journal): Promise<ForumResult> {
     const cid = Number(forumId)
     const cost = requestCost(request, 'update')
     checkRequestCost(cost, limits.grantsPerRequest)
     const record = await requireLiveForum(this.platform, this.store, cid)
     await this.access.requireModerator(cid, actor, 'Updating a forum')
-    return withLock(this.platform.db, `forum:${cid}`, async () => {
+    return withLock(this.platform.db, `forum:${cid}`, { now: this.platform.now }, async () => {
       const [node] = await readForumTrees(this.platform, this.store, [cid])
       if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
       const own = new Set(node.autoGroups.map((g) => g.name))
@@ -111,7 +112,7 @@ export class ForumService {
         inherited: (request.children ?? []).length === 0 ? [] : await inheritedFrom(this.store, record)
       }, { suffix: this.suffix })
       checkPlanCost(cost.forums, plan)
-      await this.run(plan, actor)
+      await this.run(plan, actor, journal)
       return { identifier: forumId, forum: await this.readOne(cid) }
     })
   }
@@ -143,7 +144,7 @@ export class ForumService {
     const cid = Number(forumId)
     const record = await requireLiveForum(this.platform, this.store, cid)
     await this.access.requireModerator(cid, actor, 'Deleting a forum')
-    return withLock(this.platform.db, `forum:${cid}`, async () => {
+    return withLock(this.platform.db, `forum:${cid}`, { now: this.platform.now }, async () => {
       const [node] = await readForumTrees(this.platform, this.store, [cid])
       if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
       // the groups may hold privileges anywhere in the tree: what undoing their destroy gives back

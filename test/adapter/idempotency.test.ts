@@ -10,6 +10,11 @@ const createUser = (msgid: string | null, request: Record<string, unknown>): Inj
   method: 'POST', url: '/api/user/v1/create', payload: msgid === null ? { request } : { params: { msgid }, request }
 })
 
+/** Resolves once `done()` holds (checked every 10 ms): wait for an event, not for a fixed time. */
+async function until (done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
 /** The same behaviour from both stores: memory (REDIS_URL empty) and Redis. */
 function suite (name: string, setup: (t: Test, overrides?: Record<string, string>) => Promise<AppWithStandIn>): void {
   t.test(`${name}: same msgid and request: the first answer, byte for byte, and no NodeBB call`, async (t) => {
@@ -53,20 +58,31 @@ function suite (name: string, setup: (t: Test, overrides?: Record<string, string
     t.equal(reached(), 4)
   })
 
-  t.test(`${name}: a duplicate while the first is in flight: 409 CONFLICT at once`, async (t) => {
+  t.test(`${name}: a duplicate while the first is in flight waits for it; past the wait, 409 IN_PROGRESS`, async (t) => {
     const { send, reached, nodebb } = await setup(t)
     nodebb.slowMs = 400
     nodebb.failNext('slow')
-    const [a, b] = await Promise.all([
-      send(createUser('m-3', { identifier: 'u-4', username: 'learner4' })),
-      new Promise((resolve) => setTimeout(resolve, 100)).then(() => send(createUser('m-3', { identifier: 'u-4', username: 'learner4' })))
-    ])
+    const first = send(createUser('m-3', { identifier: 'u-4', username: 'learner4' }))
+    await until(() => reached() === 1)
+    const second = await send(createUser('m-3', { identifier: 'u-4', username: 'learner4' }))
+    const a = await first
     t.equal(a.status, 200, a.raw)
-    t.equal(b.status, 409)
-    t.match(b.body.params.errmsg, /still running/)
-    t.equal(reached(), 1)
-    const after = await send(createUser('m-3', { identifier: 'u-4', username: 'learner4' }))
-    t.equal(after.raw, a.raw, 'once finished, the duplicate gets the first answer')
+    t.equal(second.raw, a.raw, 'the duplicate waited and got the first answer')
+    t.equal(second.headers['idempotent-replayed'], 'true')
+    t.equal(reached(), 1, 'NodeBB saw one')
+
+    nodebb.slowMs = 4500
+    nodebb.failNext('slow')
+    const long = send(createUser('m-3b', { identifier: 'u-4b', username: 'learner4b' }))
+    await until(() => reached() === 2)
+    const early = await send(createUser('m-3b', { identifier: 'u-4b', username: 'learner4b' }))
+    t.same([early.status, early.body.params.err], [409, 'IN_PROGRESS'], early.raw)
+    t.equal(early.headers['retry-after'], '1', 'a retry hint')
+    t.same(early.body.result, { retryAfterMs: 1000 })
+    t.equal((await long).status, 200)
+    const after = await send(createUser('m-3b', { identifier: 'u-4b', username: 'learner4b' }))
+    t.equal(after.headers['idempotent-replayed'], 'true', 'once finished, the duplicate gets the first answer')
+    t.equal(reached(), 2)
   })
 
   t.test(`${name}: client errors are stored, server errors are not`, async (t) => {

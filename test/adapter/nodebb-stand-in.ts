@@ -1,3 +1,4 @@
+import type { RecordOptions } from '../../plugin/idempotency/records'
 import { callerOf, type CallerContext } from '../../plugin/caller'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -72,15 +73,23 @@ async function readBody (req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-export async function startStandIn (options: { token?: string } = {}): Promise<StandIn> {
+export interface StandInOptions {
+  token?: string
+  /** Another stand-in's platform and database: a NodeBB restarted on the same database. */
+  fake?: FakePlatform
+  /** The plugin's idempotency record timing (tests shorten it). */
+  idempotency?: RecordOptions
+}
+
+export async function startStandIn (options: StandInOptions = {}): Promise<StandIn> {
   const token = options.token ?? 'master-token-7f3e9c1a-stand-in'
-  const fake = createFakePlatform()
-  const admin = fake.addUser('admin', { admin: true })
+  const fake = options.fake ?? createFakePlatform()
+  const admin = options.fake === undefined ? fake.addUser('admin', { admin: true }) : 1
   let suffix = 0
   const router = FindMyWay()
   const settings = memorySettingsStore()
   const activity = new ActivityService(fake, new Store(fake.db), settings)
-  for (const route of pluginRoutes(fake, { suffix: () => `x${(++suffix).toString(36)}`, settings, activity })) {
+  for (const route of pluginRoutes(fake, { suffix: () => `x${(++suffix).toString(36)}`, settings, activity, ...(options.idempotency === undefined ? {} : { idempotency: options.idempotency }) })) {
     router.on(route.method.toUpperCase() as HTTPMethod, `/api/v3/plugins${route.path}`, () => {}, route)
   }
   const troubles: Trouble[] = []

@@ -67,9 +67,9 @@ t.test('the plugin is told the msgid (any text, percent-encoded in its header), 
   const res = await w.send({ method: 'POST', url: '/api/user/v1/create', headers: json, payload: { params: { msgid }, request: { identifier: 'rc-2', username: 'rctwo' } } })
   t.equal(res.status, 200, res.raw)
   t.equal(decodeURIComponent(w.nodebb.calls.at(-1)?.msgid ?? ''), msgid)
-  t.same(w.nodebb.calls.at(-1)?.caller, { msgid, consumer: 'test-consumer', user: `f:${realmId}:test-admin` }, 'an admin-role user acting through the test consumer')
+  t.same(w.nodebb.calls.at(-1)?.caller, { msgid, consumer: 'test-consumer', user: `f:${realmId}:test-admin`, ttlSeconds: 86400 }, 'an admin-role user acting through the test consumer; a write carries the idempotency TTL')
   await w.app.inject({ method: 'POST', url: '/api/forum/v1/fetch', headers: { ...json, ...callerHeaders() }, payload: { params: { msgid: 'line\nbreak' }, request: { context: ctx } } })
-  t.same(w.nodebb.calls.at(-1)?.caller, { msgid: 'linebreak', consumer: 'test-consumer', user: null }, 'a service acting on its own; control characters dropped')
+  t.same(w.nodebb.calls.at(-1)?.caller, { msgid: 'linebreak', consumer: 'test-consumer', user: null, ttlSeconds: null }, 'a service acting on its own; control characters dropped')
 })
 
 t.test('the bearer scheme in any case', async (t) => {

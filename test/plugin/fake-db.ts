@@ -9,10 +9,28 @@ export class FakeDb implements Db {
   hashes = new Map<string, Map<string, string>>()
   zsets = new Map<string, Map<string, number>>()
   beforeWrite: (what: string) => void = () => {}
+  /** Expiry times set with pexpireAt; an expired key is gone when next touched, as in Redis. */
+  expiries = new Map<string, number>()
+  now: () => number = Date.now
+
+  private expire (key: string): void {
+    const at = this.expiries.get(key)
+    if (at !== undefined && at <= this.now()) {
+      this.expiries.delete(key)
+      this.hashes.delete(key)
+      this.zsets.delete(key)
+    }
+  }
+
+  async pexpireAt (key: string, at: number): Promise<void> {
+    this.beforeWrite(`pexpireAt ${key}`)
+    if (this.hashes.has(key) || this.zsets.has(key)) this.expiries.set(key, at)
+  }
 
   private hash (key: string, create: true): Map<string, string>
   private hash (key: string, create?: false): Map<string, string> | undefined
   private hash (key: string, create = false): Map<string, string> | undefined {
+    this.expire(key)
     let h = this.hashes.get(key)
     if (h === undefined && create) { h = new Map(); this.hashes.set(key, h) }
     return h
@@ -21,6 +39,7 @@ export class FakeDb implements Db {
   private zset (key: string, create: true): Map<string, number>
   private zset (key: string, create?: false): Map<string, number> | undefined
   private zset (key: string, create = false): Map<string, number> | undefined {
+    this.expire(key)
     let z = this.zsets.get(key)
     if (z === undefined && create) { z = new Map(); this.zsets.set(key, z) }
     return z
@@ -70,6 +89,7 @@ export class FakeDb implements Db {
   }
 
   async incrObjectFieldBy (key: string, field: string, value: number): Promise<number> {
+    this.beforeWrite(`incrObjectFieldBy ${key}`)
     const h = this.hash(key, true)
     const next = Number(h.get(field) ?? 0) + value
     h.set(field, String(next))
@@ -80,11 +100,12 @@ export class FakeDb implements Db {
     this.beforeWrite(`delete ${key}`)
     this.hashes.delete(key)
     this.zsets.delete(key)
+    this.expiries.delete(key)
   }
 
   async deleteAll (keys: string[]): Promise<void> {
     this.beforeWrite(`deleteAll ${keys[0] ?? ''}`)
-    for (const k of keys) { this.hashes.delete(k); this.zsets.delete(k) }
+    for (const k of keys) { this.hashes.delete(k); this.zsets.delete(k); this.expiries.delete(k) }
   }
 
   async exists (key: string): Promise<boolean> {

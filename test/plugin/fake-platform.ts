@@ -22,6 +22,8 @@ export interface FakePlatform extends Platform {
   addGroup: (name: string) => void
   /** The (n+1)-th write from now throws (n = 0: the next one); fires once. */
   failAfterWrites: (n: number) => void
+  /** The next call of this NodeBB operation never returns (the process died in it); fires once. */
+  hangOn: (operation: string) => void
   /** Write operations made so far (platform calls and db writes). */
   writes: number
   /** A stable dump of all state except lock counters, for before/after comparisons. */
@@ -52,6 +54,7 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
   let nextTid = 0
   let nextPid = 0
   let failAt = -1
+  let hang: string | null = null
   const calls = new Map<string, number>()
   const fake = {} as FakePlatform
   const write = (what: string): void => {
@@ -67,6 +70,10 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
   let inside = 0
   db.beforeWrite = (what) => { if (inside === 0 && !what.endsWith(' sunbird:locks')) write(what) }
   const op = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    if (hang === name) {
+      hang = null
+      await new Promise(() => {})
+    }
     count(name)
     write(name)
     inside++
@@ -110,6 +117,7 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     },
     settings: { ...defaultSettings },
     failAfterWrites (n: number) { failAt = fake.writes + n },
+    hangOn (operation: string) { hang = operation },
     dump: () => {
       const locks = db.hashes.get('sunbird:locks')
       db.hashes.delete('sunbird:locks')

@@ -1,3 +1,4 @@
+import type { RecordOptions } from '../../plugin/idempotency/records'
 import { noCaller, type CallerContext } from '../../plugin/caller'
 import { pluginRoutes, pluginPaths, toApiError, type PluginRoute } from '../../plugin/routes'
 import { ApiError } from '../../shared/errors'
@@ -41,12 +42,20 @@ export interface PluginHarness {
 
 let suffixCounter = 0
 
-export function harness (options: { now?: () => number, activity?: ActivityServiceOptions } = {}): PluginHarness {
-  const fake = createFakePlatform(options.now === undefined ? {} : { now: options.now })
+export interface HarnessOptions {
+  now?: () => number
+  activity?: ActivityServiceOptions
+  idempotency?: RecordOptions
+  /** Another harness's platform: a NodeBB restarted on the same database (its route table is new). */
+  platform?: FakePlatform
+}
+
+export function harness (options: HarnessOptions = {}): PluginHarness {
+  const fake = options.platform ?? createFakePlatform(options.now === undefined ? {} : { now: options.now })
   const settings = memorySettingsStore()
   const activity = new ActivityService(fake, new Store(fake.db), settings, options.activity ?? {})
-  const routes = pluginRoutes(fake, { suffix: () => `s${(++suffixCounter).toString(36)}`, settings, activity })
-  const admin = fake.addUser('admin', { admin: true })
+  const routes = pluginRoutes(fake, { suffix: () => `s${(++suffixCounter).toString(36)}`, settings, activity, ...(options.idempotency === undefined ? {} : { idempotency: options.idempotency }) })
+  const admin = options.platform === undefined ? fake.addUser('admin', { admin: true }) : 1
   const find = (method: string, path: string): PluginRoute => {
     const route = routes.find((r) => r.method === method && r.path === path)
     if (route === undefined) throw new Error(`no route ${method} ${path}`)

@@ -50,11 +50,13 @@ t.test('catalogue: codes, statuses and response codes follow DESIGN', async (t) 
     USER_EXISTS: [409, 'CLIENT_ERROR'],
     USERNAME_TAKEN: [409, 'CLIENT_ERROR'],
     CONFLICT: [409, 'CLIENT_ERROR'],
+    IN_PROGRESS: [409, 'CLIENT_ERROR'],
     PAYLOAD_TOO_LARGE: [413, 'CLIENT_ERROR'],
     UNSUPPORTED_MEDIA_TYPE: [415, 'CLIENT_ERROR'],
     RATE_LIMITED: [429, 'CLIENT_ERROR'],
     INTERNAL_ERROR: [500, 'SERVER_ERROR'],
-    UPSTREAM_UNAVAILABLE: [503, 'SERVER_ERROR']
+    UPSTREAM_UNAVAILABLE: [503, 'SERVER_ERROR'],
+    OUTCOME_UNKNOWN: [503, 'SERVER_ERROR']
   }
   t.same(errorCodes.sort(), Object.keys(expected).sort())
   for (const code of errorCodes) {
