@@ -19,6 +19,7 @@ import activityRoutes from './routes/activity'
 import notificationRoutes from './routes/notification'
 import { referencedSchemas } from '../shared/schemas/forum'
 import { trustProxy, type Config } from './config'
+import { routerOptions } from './router-options'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,7 +47,7 @@ export function fastifyOptions (config: Config) {
         allErrors: false
       }
     },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions,
     trustProxy: trustProxy(config.TRUST_PROXY),
     // a malformed URL or an over-long path parameter answers in the envelope too
     frameworkErrors

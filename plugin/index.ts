@@ -3,7 +3,7 @@ import { mountRoutes } from './nodebb/api-routes'
 import { nodebbCallerCheck } from './nodebb/callers'
 import { nodebbPlatform } from './nodebb/platform'
 import { notePushed } from './nodebb/notifications'
-import { nodebbRequire } from './nodebb/require'
+import { nodebbLog } from './nodebb/log'
 import type { Platform } from './platform'
 import { pluginRoutes } from './routes'
 import { Cleanup } from './cleanup'
@@ -20,16 +20,9 @@ import { Store } from './store'
  * that work on the Platform interface and are tested without NodeBB.
  */
 
-interface Winston {
-  info: (msg: string) => void
-  warn: (msg: string) => void
-  error: (msg: string, err?: unknown) => void
-}
-
 let platform: Platform | null = null
 const getPlatform = (): Platform => (platform ??= nodebbPlatform())
-const winston = (): Winston => nodebbRequire<Winston>('winston')
-const log = (msg: string, err?: unknown): void => winston().error(`${msg}${err instanceof Error ? `: ${err.stack ?? err.message}` : ''}`)
+const log = nodebbLog.error
 
 /** Webhook worker cadence, and a pass soon after something is queued. */
 const deliverEveryMs = 5000
@@ -62,7 +55,7 @@ export async function init (params: { router: Router }): Promise<void> {
     }, trimEveryMs)
   ]
   for (const timer of timers) timer.unref()
-  winston().info('[sunbird] plugin loaded')
+  nodebbLog.info('[sunbird] plugin loaded')
 }
 
 /** Clears the activity timers (a reload of the plugin, and tests). */

@@ -1,3 +1,4 @@
+import { packageInfo } from '../shared/package-info'
 import { Type } from '@sinclair/typebox'
 import { ApiError, isApiError } from '../shared/errors'
 import { ForumCreateRequest, ForumIdParams, ForumUpdateRequest } from '../shared/schemas/forum'
@@ -45,8 +46,6 @@ export interface PluginRoute {
   /** A write that runs at most once per msgid (the plugin's idempotency records). */
   once?: true
 }
-
-export const PLUGIN_VERSION = '0.1.0'
 
 /** What a failed handler answers: its ApiError, or INTERNAL_ERROR for anything else (never its message). */
 export function toApiError (err: unknown): ApiError {
@@ -103,7 +102,7 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
     {
       method: 'get',
       path: pluginPaths.status,
-      handler: async () => ({ plugin: 'nodebb-plugin-sunbird-discussions', version: PLUGIN_VERSION })
+      handler: async () => ({ plugin: packageInfo.name, version: packageInfo.version })
     },
     {
       method: 'post',

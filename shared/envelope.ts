@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { errorCatalogue, type ErrorCode, type ResponseCode } from './errors'
+import type { EnvelopeHead } from './schemas/common'
 
 export const API_VERSION = '1.0'
 
@@ -24,22 +25,8 @@ export const apiIds = {
 
 export type ApiId = typeof apiIds[keyof typeof apiIds]
 
-export interface EnvelopeParams {
-  resmsgid: string
-  msgid: string | null
-  status: 'successful' | 'failed'
-  err: ErrorCode | null
-  errmsg: string | null
-}
-
-export interface Envelope<R = Record<string, unknown>> {
-  id: string
-  ver: string
-  ets: number
-  params: EnvelopeParams
-  responseCode: ResponseCode
-  result: R
-}
+/** The response envelope as its schema (shared/schemas/common.ts) defines it, with a result of type R. */
+export type Envelope<R = Record<string, unknown>> = EnvelopeHead & { result: R }
 
 export interface EnvelopeOptions {
   msgid?: string | null | undefined

@@ -3,7 +3,9 @@
  * services branch on `params.err`, so a code is never renamed, only added.
  */
 
-export type ResponseCode = 'OK' | 'CLIENT_ERROR' | 'RESOURCE_NOT_FOUND' | 'SERVER_ERROR'
+/** Sunbird's `responseCode` values, the one list of them. */
+export const responseCodes = ['OK', 'CLIENT_ERROR', 'RESOURCE_NOT_FOUND', 'SERVER_ERROR'] as const
+export type ResponseCode = typeof responseCodes[number]
 
 export interface CatalogueEntry {
   readonly status: number

@@ -1,3 +1,4 @@
+import { packageInfo } from '../../shared/package-info'
 import { ApiError, isErrorCode } from '../../shared/errors'
 
 /**
@@ -92,7 +93,7 @@ export function interpretAnswer (status: number, text: string, route: string): u
   if (body === null) throw new UpstreamUnavailableError('status', `NodeBB answered ${route} with HTTP ${status} and a body that is not JSON`, { status })
   if (status === 400) throw new NodebbContractError(`NodeBB refused the call to ${route} (HTTP 400)${describeStatus(body)}`)
   if (status === 401) throw new UpstreamUnavailableError('token-refused', 'NodeBB refused the master token (HTTP 401): check NODEBB_TOKEN', { status })
-  if (status === 404) throw new UpstreamUnavailableError('plugin-missing', `NodeBB has no route ${route} (HTTP 404): is nodebb-plugin-sunbird-discussions installed and active?`, { status })
+  if (status === 404) throw new UpstreamUnavailableError('plugin-missing', `NodeBB has no route ${route} (HTTP 404): is ${packageInfo.name} installed and active?`, { status })
   throw new UpstreamUnavailableError('status', `NodeBB answered ${route} with HTTP ${status}${describeStatus(body)}`, { status })
 }
 

@@ -1,9 +1,10 @@
+import { packageInfo } from '../../shared/package-info'
 import type { FastifyInstance } from 'fastify'
 import { isApiError } from '../../shared/errors'
 import { UpstreamUnavailableError, type UnavailableKind } from './answer'
 import { nodebbPaths } from './paths'
 
-export const pluginName = 'nodebb-plugin-sunbird-discussions'
+export const pluginName = packageInfo.name
 
 export type ProbeResult =
   | { ok: true, version: string }

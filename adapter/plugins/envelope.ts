@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { routerOptions } from '../router-options'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errorCatalogue, isApiError, type ApiError, type ErrorCode } from '../../shared/errors'
@@ -148,7 +149,7 @@ async function envelopePlugin (fastify: FastifyInstance): Promise<void> {
   })
 
   // A router of our own, fed every route, answers "is this path known under another method?" for 405.
-  const known = FindMyWay()
+  const known = FindMyWay(routerOptions)
   const noop = (): void => {}
   fastify.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]

@@ -1,3 +1,4 @@
+import { packageInfo } from '../../shared/package-info'
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import type { Activity } from '../../shared/schemas/activity'
 import { isApiError } from '../../shared/errors'
@@ -140,7 +141,7 @@ export class WebhookOutbox {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'user-agent': 'nodebb-plugin-sunbird-discussions',
+          'user-agent': `${packageInfo.name}/${packageInfo.version}`,
           'x-sunbird-event': raw.event ?? '',
           [deliveryHeader]: id,
           [timestampHeader]: String(timestamp),

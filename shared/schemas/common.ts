@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { errorCodes, responseCodes } from '../errors'
 
 /**
  * Building blocks shared by every request and result schema. Patterns are deliberately tight:
@@ -111,28 +112,30 @@ export function optionalRequestEnvelope () {
   return Type.Object({ ...rest, request: Type.Optional(Type.Object({}, { additionalProperties: false })) }, { additionalProperties: true })
 }
 
-const ResponseParams = Type.Object({
+export const ResponseParams = Type.Object({
   resmsgid: Type.String({ format: 'uuid' }),
   msgid: Type.Union([Type.String(), Type.Null()]),
   status: Type.Union([Type.Literal('successful'), Type.Literal('failed')]),
-  err: Type.Union([Type.String(), Type.Null()]),
+  err: Type.Union([...errorCodes.map((code) => Type.Literal(code)), Type.Null()], { description: 'The catalogue code of a failure; null on success' }),
   errmsg: Type.Union([Type.String(), Type.Null()])
 })
+export type ResponseParams = Static<typeof ResponseParams>
 
-const ResponseCodeSchema = Type.Union([
-  Type.Literal('OK'), Type.Literal('CLIENT_ERROR'), Type.Literal('RESOURCE_NOT_FOUND'), Type.Literal('SERVER_ERROR')
-])
+export const ResponseCodeSchema = Type.Union(responseCodes.map((code) => Type.Literal(code)))
+
+/** Everything of the response envelope but its `result`. */
+export const EnvelopeHead = Type.Object({
+  id: Type.String(),
+  ver: Type.String(),
+  ets: Type.Integer(),
+  params: ResponseParams,
+  responseCode: ResponseCodeSchema
+})
+export type EnvelopeHead = Static<typeof EnvelopeHead>
 
 /** Wraps a `result` schema in the Sunbird response envelope. */
 export function responseEnvelope<T extends TSchema> (result: T, description = 'Success') {
-  return Type.Object({
-    id: Type.String(),
-    ver: Type.String(),
-    ets: Type.Integer(),
-    params: ResponseParams,
-    responseCode: ResponseCodeSchema,
-    result
-  }, { description })
+  return Type.Object({ ...EnvelopeHead.properties, result }, { description })
 }
 
 /** Every failure: the envelope with `params.err` set and an empty (or detail-carrying) result. */

@@ -131,3 +131,11 @@ t.test('OpenAPI is served at /docs', async (t) => {
   const ui = await app.inject({ method: 'GET', url: '/docs' })
   t.ok(ui.statusCode === 200 || ui.statusCode === 302)
 })
+
+t.test('the 405 router matches paths as the app does: a trailing slash is the same path', async (t) => {
+  const app = await build(t)
+  const slash = await app.inject({ method: 'GET', url: '/api/forum/v1/fetch/' })
+  t.equal(slash.statusCode, 405, 'GET /fetch/ is the known path under another method, as GET /fetch is')
+  t.equal(slash.headers.allow, 'POST')
+  t.equal((await app.inject({ method: 'GET', url: '/api/forum/v1/fetch' })).statusCode, 405)
+})

@@ -1,0 +1,52 @@
+/**
+ * bench/largest-request: how long the largest create the request limits allow takes on a real
+ * NodeBB, through the adapter (in process, its real undici client), so NODEBB_WRITE_TIMEOUT_MS
+ * (default 60 s) can be checked against it: 197 forums (a root, 4 children, 4 x 48 grandchildren,
+ * under the 200-forum limit) and 50 users at moderate with applyToChildren (9,850 of the 10,000
+ * grants allowed). Needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL. The forum is deleted again.
+ */
+import { hostname, cpus } from 'node:os'
+import Fastify from 'fastify'
+import app, { fastifyOptions } from '../adapter/app'
+import { loadConfig } from '../adapter/config'
+import { authConfig, apiToken } from '../test/tokens'
+import { requestCost } from '../shared/request-cost'
+import { benchSetup } from './nodebb-setup'
+
+async function main (): Promise<void> {
+  const setup = await benchSetup('largest-request', 50, 'lg')
+  if (setup === null) return
+  const { nb, redis, tag, users } = setup
+  const config = loadConfig({ env: { ...authConfig(), LOG_LEVEL: 'silent', NODEBB_URL: nb.url, NODEBB_TOKEN: nb.token, NODEBB_SERVICE_UID: String(nb.adminUid) }, dotenvPath: null })
+  const adapter = Fastify({ ...fastifyOptions(config), logger: false })
+  await adapter.register(app, { config })
+  await adapter.ready()
+  const request = {
+    name: `largest ${tag}`,
+    context: { type: 'batch', identifier: `largest-${tag}` },
+    privileges: [{ permissions: ['moderate'], users, applyToChildren: true }],
+    children: Array.from({ length: 4 }, (_v, c) => ({ name: `child ${c}`, children: Array.from({ length: 48 }, (_x, g) => ({ name: `grandchild ${c}.${g}` })) }))
+  }
+  const cost = requestCost(request, 'create')
+  const headers = { authorization: `Bearer ${apiToken()}`, 'content-type': 'application/json' }
+  const before = await redis.total()
+  const started = process.hrtime.bigint()
+  const res = await adapter.inject({ method: 'POST', url: '/api/forum/v1/create', headers, payload: JSON.stringify({ params: { msgid: `largest-${tag}` }, request }) })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  const commands = await redis.total() - before - 1
+  if (res.statusCode !== 200) throw new Error(`create failed: ${res.body.slice(0, 300)}`)
+  const id = (res.json() as { result: { identifier: string } }).result.identifier
+  const delStarted = process.hrtime.bigint()
+  const del = await adapter.inject({ method: 'DELETE', url: `/api/forum/v1/delete/${id}`, headers, payload: JSON.stringify({ params: { msgid: `largest-del-${tag}` } }) })
+  const delMs = Number(process.hrtime.bigint() - delStarted) / 1e6
+  await adapter.close()
+  await redis.close()
+  console.log(`machine: ${hostname()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; NodeBB at ${nb.url}`)
+  console.log(`largest create allowed: ${cost.forums} forums, ${cost.grants} grants (limits 200 and 10,000): ${(ms / 1000).toFixed(1)} s, ${commands} Redis commands; its delete: ${(delMs / 1000).toFixed(1)} s (HTTP ${del.statusCode})`)
+  console.log(`NODEBB_WRITE_TIMEOUT_MS default 60,000 ms: ${ms < 60_000 ? 'within it' : 'NOT within it'} (${(60_000 / ms).toFixed(1)}x headroom)`)
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+
+/**
+ * The package's own name and version, read from its package.json (the one place they are written):
+ * the plugin answers them on its status route and the adapter checks them. Found by walking up from
+ * this file, which sits at shared/ in the sources and at build/shared/ once compiled.
+ */
+function readPackage (): { name: string, version: string } {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown, version?: unknown }
+      if (typeof pkg.name === 'string' && typeof pkg.version === 'string') return { name: pkg.name, version: pkg.version }
+    } catch {}
+    if (dirname(dir) === dir) throw new Error('package.json not found above ' + __dirname)
+  }
+}
+
+export const packageInfo = readPackage()
