@@ -114,3 +114,32 @@ t.test('Expect: 100-continue: a body over the limit is refused from its Content-
   t.equal(fits.continued, true, 'a body within the limit is invited')
   t.not(fits.status, 413, `then answered as usual (${fits.status})`)
 })
+
+t.test('a board\'s hierarchy as Sunbird\'s services send it (string booleans, nested children, the full envelope) is created in one call', async (t) => {
+  const w = await appWithStandIn(t)
+  for (const id of ['teacher-1', 'student-1', 'student-2']) {
+    t.equal((await w.send({ method: 'POST', url: '/api/user/v1/create', headers: json, payload: sunbird({ identifier: id, username: id.replace('-', '') }, `u-${id}`) })).status, 200)
+  }
+  const board = {
+    name: 'CBSE',
+    context: { type: 'board', identifier: 'ncert_k-12' },
+    groups: [{ permissions: ['read'], applyToChildren: 'true', members: ['student-1', 'student-2'] }],
+    privileges: [{ permissions: ['moderate'], users: ['teacher-1'], applyToChildren: 'true' }],
+    children: [{
+      name: 'Class 10',
+      groups: [{ permissions: ['post'], applyToChildren: 'true', members: ['student-1'] }],
+      children: [
+        { name: 'Mathematics', privileges: [{ permissions: ['topic'], users: ['student-2'], applyToChildren: 'false' }] },
+        { name: 'Science', children: [{ name: 'Physics' }, { name: 'Chemistry' }] }
+      ]
+    }]
+  }
+  const res = await w.send({ method: 'POST', url: '/api/forum/v1/create', headers: json, payload: sunbird(board, 'f-cbse') })
+  t.equal(res.status, 200, res.raw.slice(0, 300))
+  const forum = res.body.result.forum as { children: Array<{ children: Array<{ name: string, groups: unknown[], users: Array<{ identifier: string, permissions: string[] }>, children: unknown[] }> }> }
+  const maths = forum.children[0]?.children[0]
+  t.equal(maths?.name, 'Mathematics')
+  t.equal(maths?.groups.length, 2, 'the board\'s and the class\'s groups reach the subject')
+  t.same(maths?.users.map((u) => [u.identifier, u.permissions.length]).sort(), [['student-2', 4], ['teacher-1', 5]])
+  t.equal(forum.children[0]?.children[1]?.children.length, 2)
+})
