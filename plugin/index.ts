@@ -9,7 +9,7 @@ import { pluginRoutes } from './routes'
 import { Cleanup } from './cleanup'
 import { mountAdminPage, nodebbSettingsStore } from './nodebb/acp-page'
 import { SETTINGS_HASH } from './nodebb/platform'
-import { AuditLog } from './acp/audit-log'
+import { AuditRecorder } from './acp/audit-recorder'
 import { validateSettings } from './acp/settings'
 import { ActivityService } from './activity/service'
 import { activityHooks } from './activity/events'
@@ -96,7 +96,7 @@ export const onTopicsPurge = handlers.onTopicsPurge
 /** `static:api.routes`: the Sunbird routes under /api/v3/plugins/sunbird, each call recorded in the audit log. */
 export async function addRoutes (params: { router: Router, middleware: Record<string, RequestHandler> }): Promise<void> {
   const p = getPlatform()
-  mountRoutes(params, pluginRoutes(p, { log, settings: nodebbSettingsStore(), activity: getActivity() }), nodebbCallerCheck(), log, new AuditLog(p.db))
+  mountRoutes(params, pluginRoutes(p, { log, settings: nodebbSettingsStore(), activity: getActivity() }), nodebbCallerCheck(), log, new AuditRecorder(p, new Store(p.db)))
 }
 
 interface AdminHeader { plugins: Array<{ route: string, icon: string, name: string }> }

@@ -8,6 +8,7 @@ import type { Platform } from './platform'
 import type { Store } from './store'
 import { readForumTrees, requireLiveForum } from './forum/tree'
 import { UserDirectory } from './user-directory'
+import { noteTrail } from './audit-trail'
 
 /** NodeBB renders bodyShort as HTML and translates `[[...]]`: a Sunbird text is shown as written. */
 export function escapeNotificationText (text: string): string {
@@ -77,7 +78,8 @@ export class NotificationService {
         path: request.url ?? null,
         fromUid
       }, uids)
-    return { delivered, identifier: nid }
+    const forum = request.users === undefined ? Number(request.forum) : null
+    return noteTrail({ delivered, identifier: nid }, { root: forum, forums: new Map(), changes: [{ kind: 'notified', cid: forum, recipients: uids.length, delivered }] })
   }
 
   /**

@@ -15,7 +15,8 @@ import { validate } from './validate'
 import { pluginPaths as corePaths } from '../shared/plugin-paths'
 import { acpPaths, acpRoutes } from './acp/routes'
 import { memorySettingsStore, type SettingsStore } from './acp/settings'
-import type { AuditInput } from './acp/audit-log'
+import type { AuditInput } from './acp/audit-recorder'
+import { trailOf } from './audit-trail'
 import { ActivityService } from './activity/service'
 import { activityPaths, activityRoutes } from './activity/routes'
 import { NotificationService } from './notification-service'
@@ -65,22 +66,22 @@ export interface RouteOptions {
 
 /**
  * The audit recording hook point: what the mounting reports after every call that reached a
- * route, answered or refused. `forumId` is the route's own, or the one a create made.
+ * route, answered or refused. `forumId` is the route's own; what a change did comes from the
+ * trail its handler filed with the answer (audit-trail.ts). `caller` only from a trusted call.
  */
-export function auditRecord (route: Pick<PluginRoute, 'method' | 'path'>, call: { uid: number, params: Record<string, unknown> }, outcome: { at: number, ms: number, msgid: string | null, error: string | null, result?: unknown }): AuditInput {
+export function auditRecord (route: Pick<PluginRoute, 'method' | 'path'>, call: { uid: number, params: Record<string, unknown>, caller?: CallerContext }, outcome: { at: number, ms: number, msgid: string | null, error: string | null, result?: unknown }): AuditInput {
   const fromParams = call.params.forumId
-  const created = route.method === 'post' && route.path === pluginPaths.forums && outcome.error === null
-    ? (outcome.result as { identifier?: unknown } | undefined)?.identifier
-    : undefined
-  const forumId = typeof fromParams === 'string' ? fromParams : typeof created === 'string' ? created : null
+  const trail = outcome.error === null ? trailOf(outcome.result) : undefined
   return {
     at: outcome.at,
     msgid: outcome.msgid,
     uid: call.uid,
-    operation: `${route.method.toUpperCase()} ${route.path}`,
-    forumId: forumId === null ? null : forumId.slice(0, 16),
+    route: `${route.method.toUpperCase()} ${route.path}`,
+    forumId: typeof fromParams === 'string' ? fromParams.slice(0, 16) : null,
     outcome: outcome.error ?? 'ok',
-    ms: outcome.ms
+    ms: outcome.ms,
+    caller: { consumer: call.caller?.consumer ?? null, user: call.caller?.user ?? null },
+    ...(trail === undefined ? {} : { trail })
   }
 }
 
@@ -160,8 +161,7 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
     }
   ]
   routes.push(...activityRoutes(activity, new NotificationService(platform, store)))
-  const operations = (): string[] => routes.map((r) => `${r.method.toUpperCase()} ${r.path}`)
-  routes.push(...acpRoutes({ platform, store, settings, operations }))
+  routes.push(...acpRoutes({ platform, store, settings, routes: () => routes.map((r) => `${r.method.toUpperCase()} ${r.path}`) }))
   const records = new IdempotencyRecords(platform.db, options.idempotency)
   return routes.map((route) => route.once === true
     ? { ...route, handler: idempotent({ method: route.method, path: route.path, handler: (call, journal) => route.handler(journal === undefined ? call : { ...call, journal }) }, records, platform, store) }

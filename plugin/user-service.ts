@@ -6,6 +6,7 @@ import { keys, type Store } from './store'
 import { withLock } from './lock'
 import { UserDirectory } from './user-directory'
 import type { Journal } from './idempotency/run'
+import { noteTrail } from './audit-trail'
 
 /** A mail-safe local part from a NodeBB username (which may hold spaces and most characters). */
 export function emailLocalPart (username: string): string {
@@ -60,7 +61,7 @@ export class UserService {
         await this.platform.deleteUser(uid)
         throw err
       }
-      return { identifier: request.identifier, uid, username }
+      return noteTrail({ identifier: request.identifier, uid, username }, { root: null, forums: new Map(), changes: [{ kind: 'userCreated', uid, identifier: request.identifier }] })
     })
   }
 

@@ -1,21 +1,23 @@
 import { Type } from '@sinclair/typebox'
 import { ApiError, errorCodes } from '../../shared/errors'
-import { Context } from '../../shared/schemas/common'
+import { Context, SunbirdId } from '../../shared/schemas/common'
 import type { Platform } from '../platform'
 import type { PluginRoute } from '../routes'
 import type { Store } from '../store'
 import { validate } from '../validate'
-import { AuditLog, type AuditFilter } from './audit-log'
+import { transportQueryFields } from '../../shared/schemas/activity'
+import { noteTrail } from '../audit-trail'
+import { UserDirectory } from '../user-directory'
+import { namedOperations, routeKind } from './audit-entry'
+import { AuditLog } from './audit-log'
+import { AuditNames } from './audit-names'
+import { parseAuditQuery } from './audit-query'
+import { summaryOf } from './audit-summary'
 import { ForumSearch } from './forum-search'
-import { parseAcpSettings, publicSettings, validateSettings, type SettingsStore } from './settings'
+import { changedSettings, parseAcpSettings, publicSettings, validateSettings, type SettingsStore } from './settings'
+import { acpPaths } from './paths'
 
-/** The routes the admin page uses beyond the forum routes (same Write API, same caller check). */
-export const acpPaths = {
-  search: '/sunbird/search',
-  audit: '/sunbird/audit',
-  settings: '/sunbird/settings',
-  uids: '/sunbird/uids'
-} as const
+export { acpPaths }
 
 const ContextParams = Type.Object({ type: Context.properties.type, identifier: Context.properties.identifier }, { additionalProperties: false })
 
@@ -38,13 +40,25 @@ export interface AcpRouteDeps {
   platform: Platform
   store: Store
   settings: SettingsStore
-  /** Every operation the audit log can hold, for the ACP's filter. */
-  operations: () => string[]
+  /** Every route of the plugin (`POST /sunbird/forums`), for the audit log's operation filter. */
+  routes: () => string[]
 }
 
-export function acpRoutes ({ platform, store, settings, operations }: AcpRouteDeps): PluginRoute[] {
+/** A comma-separated list of at most `max` distinct values, each matching `pattern`. */
+function listOf (query: Record<string, unknown>, name: string, pattern: RegExp, max: number): string[] {
+  const raw = queryString(query, name, max * 130) ?? ''
+  const values = [...new Set(raw.split(',').filter((s) => s !== ''))]
+  if (values.length > max || values.some((v) => !pattern.test(v))) throw new ApiError('INVALID_REQUEST', `query.${name} must be up to ${max} ${name}, comma separated`)
+  return values
+}
+
+export function acpRoutes ({ platform, store, settings, routes }: AcpRouteDeps): PluginRoute[] {
   const search = new ForumSearch(platform, store)
+  const names = new AuditNames(platform, store)
   const audit = new AuditLog(platform.db)
+  const directory = new UserDirectory(platform, store)
+  /** What the operation filter offers: the named operations, then every other route by itself. */
+  const operations = (): string[] => [...new Set([...namedOperations, ...routes().map((r) => routeKind(r).operation)])]
   return [
     {
       method: 'get',
@@ -64,15 +78,16 @@ export function acpRoutes ({ platform, store, settings, operations }: AcpRouteDe
       method: 'get',
       path: acpPaths.audit,
       handler: async ({ query }) => {
-        const filter: AuditFilter = {}
-        const operation = queryString(query, 'operation')
-        const outcome = queryString(query, 'outcome', 64)
-        const forumId = queryString(query, 'forumId', 16)
-        if (operation !== undefined) filter.operation = operation
-        if (outcome !== undefined) filter.outcome = outcome
-        if (forumId !== undefined) filter.forumId = forumId
-        const page = await audit.list(filter, queryInt(query, 'limit', 25, 1, 100), queryInt(query, 'offset', 0, 0, 1_000_000))
-        return { ...page, operations: operations(), outcomes: ['ok', ...errorCodes] }
+        const ops = operations()
+        const { filter, limit, offset } = parseAuditQuery(query, ops)
+        const page = await audit.list(filter, limit, offset, (entries) => names.fill(entries))
+        return {
+          entries: page.entries.map((entry) => ({ ...entry, summary: summaryOf(entry) })),
+          count: page.count,
+          offset: page.offset,
+          operations: ops,
+          outcomes: ['ok', 'refused', ...errorCodes]
+        }
       }
     },
     {
@@ -87,20 +102,32 @@ export function acpRoutes ({ platform, store, settings, operations }: AcpRouteDe
         if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('INVALID_REQUEST', 'body must be an object of settings')
         const current = await settings.read()
         const values = validateSettings(body as Record<string, unknown>, current)
+        const fields = changedSettings(current, values)
         await settings.write(values)
-        return publicSettings(parseAcpSettings({ ...current, ...values }))
+        return noteTrail(publicSettings(parseAcpSettings({ ...current, ...values })), { root: null, forums: new Map(), changes: fields.length === 0 ? [] : [{ kind: 'settings', fields }] })
       }
     },
     {
       method: 'get',
-      path: acpPaths.uids,
+      path: acpPaths.people,
+      // the forum matrix names users by Sunbird id and the drift list by uid: both show people by username too
       handler: async ({ query }) => {
-        const raw = queryString(query, 'uids', 2000) ?? ''
-        const uids = [...new Set(raw.split(',').filter((s) => s !== ''))]
-        if (uids.length > 200 || uids.some((s) => !/^[1-9][0-9]{0,9}$/.test(s))) throw new ApiError('INVALID_REQUEST', 'query.uids must be up to 200 uids, comma separated')
-        const list = uids.map(Number)
-        const [ids, users] = await Promise.all([store.sunbirdIdsOf(list), platform.getUsers(list)])
-        return { users: list.map((uid, i) => ({ uid, identifier: ids[i] ?? null, username: users[i]?.username ?? null })) }
+        const unknown = Object.keys(query).filter((k) => k !== 'uids' && k !== 'identifiers' && !transportQueryFields.has(k))
+        if (unknown.length > 0) throw new ApiError('INVALID_REQUEST', 'give query.uids and/or query.identifiers')
+        const uids = listOf(query, 'uids', /^[1-9][0-9]{0,9}$/, 200).map(Number)
+        const identifiers = listOf(query, 'identifiers', new RegExp(SunbirdId.pattern as string), 200)
+        const found = await directory.lookup(identifiers)
+        const all = [...uids, ...identifiers.flatMap((id) => { const f = found.get(id); return f === undefined ? [] : [f.uid] })]
+        const labels = await names.users(all)
+        return {
+          users: [
+            ...uids.map((uid) => ({ uid, identifier: labels.get(uid)?.sunbirdId ?? null, username: labels.get(uid)?.username ?? null })),
+            ...identifiers.map((identifier) => {
+              const uid = found.get(identifier)?.uid ?? null
+              return { uid, identifier, username: uid === null ? null : labels.get(uid)?.username ?? null }
+            })
+          ]
+        }
       }
     }
   ]

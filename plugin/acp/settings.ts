@@ -219,3 +219,10 @@ export function memorySettingsStore (initial: Record<string, unknown> = {}): Set
   }
   return store
 }
+
+/** The settings a save changes (as the rest of the plugin reads them), in form order; values stay out of it (one is a secret). */
+export function changedSettings (before: Record<string, unknown>, saved: Record<string, unknown>): Array<keyof AcpSettings> {
+  const old = parseAcpSettings(before)
+  const now = parseAcpSettings({ ...before, ...saved })
+  return settingsFields.filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]))
+}

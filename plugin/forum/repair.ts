@@ -7,9 +7,12 @@ import { keys, type Store } from '../store'
 import { withLock } from '../lock'
 import { forumDrift, type MemberDrift } from './drift'
 import { parseMemberKey, type RecordedMember } from './member-key'
-import { planUpdate } from './plan'
+import { planUpdate, type Plan } from './plan'
+import type { ExecuteResult } from './execute'
 import type { ForumService } from './service'
 import { readForumTrees, requireLiveForum, toForumState } from './tree'
+import { describePlan } from './plan-changes'
+import { noteTrail } from '../audit-trail'
 
 export interface DriftReport {
   forums: Array<{ identifier: string, name: string, context: Context, members: MemberDrift[] }>
@@ -63,9 +66,12 @@ export class ForumRepair {
       const [node] = await readForumTrees(this.platform, this.store, [cid])
       if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
       const drift = forumDrift(await this.store.getAllLevels(cid), node.holders)
+      const before = toForumState(node)
+      let restore: Plan = { ops: [], grants: 0 }
+      let executed: Pick<ExecuteResult, 'cids'> = { cids: new Map() }
       if (drift.length > 0) {
         const plan = planUpdate({
-          forum: toForumState(node),
+          forum: before,
           context: node.record.context,
           isPublic: node.record.isPublic,
           actor,
@@ -79,9 +85,11 @@ export class ForumRepair {
           inherited: []
         }, { suffix: this.suffix })
         // a repair restores levels; it does not change what children inherit
-        await this.forums.run({ ...plan, ops: plan.ops.filter((op) => op.op !== 'recordInherit') }, actor)
+        restore = { ...plan, ops: plan.ops.filter((op) => op.op !== 'recordInherit') }
+        executed = await this.forums.run(restore, actor)
       }
-      return { identifier: forumId, repaired: drift.length, forum: await this.forums.readOne(cid) }
+      const trail = describePlan({ plan: restore, before, context: node.record.context, parent: node.record.parent, executed, repair: true })
+      return noteTrail({ identifier: forumId, repaired: drift.length, forum: await this.forums.readOne(cid) }, trail)
     })
   }
 }

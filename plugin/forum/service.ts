@@ -17,6 +17,8 @@ import { collectReferences, groupSpec, newForumSpec, privilegeSpec, trimName } f
 import { planCreate, planDelete, planUpdate, type DoomedForum, type Plan } from './plan'
 import { collectCids, inheritedFrom, readableOnly, readForumTrees, requireLiveForum, rootOf, toForumState, type ForumNode } from './tree'
 import { forumView, viewLookups } from './view'
+import { describeDelete, describePlan } from './plan-changes'
+import { noteTrail } from '../audit-trail'
 
 export interface ForumServiceOptions {
   suffix?: () => string
@@ -80,9 +82,10 @@ export class ForumService {
       inherited: parent === null ? [] : await inheritedFrom(this.store, parent)
     }, { suffix: this.suffix })
     checkPlanCost(cost.forums, plan)
-    const { cids } = await this.run(plan, actor, journal)
-    const cid = cids.get(plan.rootRef as string) as number
-    return { identifier: String(cid), forum: await this.readOne(cid) }
+    const executed = await this.run(plan, actor, journal)
+    const cid = executed.cids.get(plan.rootRef as string) as number
+    const answer = { identifier: String(cid), forum: await this.readOne(cid) }
+    return noteTrail(answer, describePlan({ plan, before: null, context: request.context, parent: parent?.cid ?? null, executed }))
   }
 
   async update (forumId: string, request: ForumUpdateRequest, actor: number, journal?: Journal): Promise<ForumResult> {
@@ -100,8 +103,9 @@ export class ForumService {
       const refs = collectReferences(request)
       const uidOf = await this.directory.require([...refs.sunbirdIds])
       await this.access.checkGroups([...refs.groupNames], await rootOf(this.store, record))
+      const before = toForumState(node)
       const plan = planUpdate({
-        forum: toForumState(node),
+        forum: before,
         context: node.record.context,
         isPublic: node.record.isPublic,
         actor,
@@ -112,8 +116,9 @@ export class ForumService {
         inherited: (request.children ?? []).length === 0 ? [] : await inheritedFrom(this.store, record)
       }, { suffix: this.suffix })
       checkPlanCost(cost.forums, plan)
-      await this.run(plan, actor, journal)
-      return { identifier: forumId, forum: await this.readOne(cid) }
+      const executed = await this.run(plan, actor, journal)
+      const answer = { identifier: forumId, forum: await this.readOne(cid) }
+      return noteTrail(answer, describePlan({ plan, before, context: node.record.context, parent: node.record.parent, executed }))
     })
   }
 
@@ -151,7 +156,8 @@ export class ForumService {
       const rootCid = await rootOf(this.store, record)
       const [root] = rootCid === cid ? [node] : await readForumTrees(this.platform, this.store, [rootCid])
       const result = await this.run(planDelete(doomed(node, root ?? node)), actor)
-      return { identifier: forumId, deleted: result.purged.map(String), groupsRemoved: result.groupsDestroyed }
+      const answer = { identifier: forumId, deleted: result.purged.map(String), groupsRemoved: result.groupsDestroyed }
+      return noteTrail(answer, describeDelete(node, node.record.parent, answer))
     })
   }
 

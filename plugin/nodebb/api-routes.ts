@@ -2,7 +2,7 @@ import type { RequestHandler, Router, Request, Response } from 'express'
 import { nodebbRequire } from './require'
 import { ApiError, isApiError } from '../../shared/errors'
 import { auditRecord, toApiError, type PluginRoute, type RouteCall } from '../routes'
-import type { AuditInput } from '../acp/audit-log'
+import type { AuditInput } from '../acp/audit-recorder'
 import { callerOf } from '../caller'
 
 interface RouteHelpers {
@@ -58,8 +58,10 @@ export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRou
       const caller = callerOf(req.headers)
       let error: string | null = null
       let result: unknown
+      let trusted = false
       try {
         if (!await callers.isTrustedCaller(req)) throw new ApiError('FORBIDDEN', 'Only the Sunbird adapter (master token) or an administrator may call this route')
+        trusted = true
         const call: RouteCall = {
           uid,
           params: req.params as Record<string, string>,
@@ -81,7 +83,8 @@ export function mountRoutes (params: ApiRoutesParams, routes: readonly PluginRou
       if (recorder === undefined) return
       try {
         const at = Date.now()
-        await recorder.record(auditRecord(route, { uid, params: (req.params ?? {}) as Record<string, unknown> }, { at, ms: at - started, msgid: caller.msgid, error, result }))
+        // what an untrusted caller says of itself is not written down as fact
+        await recorder.record(auditRecord(route, { uid, params: (req.params ?? {}) as Record<string, unknown>, ...(trusted ? { caller } : {}) }, { at, ms: at - started, msgid: trusted ? caller.msgid : null, error, result }))
       } catch (err) {
         log(`[sunbird] could not record ${route.method.toUpperCase()} ${route.path} in the audit log`, err)
       }

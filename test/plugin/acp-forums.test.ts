@@ -62,18 +62,21 @@ t.test('the forum tree for the matrix: groups and users with levels and member c
   t.equal(forum.children[0].name, 'Week 1')
 })
 
-t.test('uid lookup for the drift labels', async (t) => {
+t.test('people for the matrix and drift labels: by uid and by Sunbird id', async (t) => {
   const { h, learner } = await seeded()
   const nodebbOnly = h.fake.addUser('plain')
-  t.same(await h.query('get', P.uids, { uids: `${learner},${nodebbOnly},999` }), {
+  t.same(await h.query('get', P.people, { uids: `${learner},${nodebbOnly},999` }), {
     users: [
       { uid: learner, identifier: 'learner-1', username: 'learner1' },
       { uid: nodebbOnly, identifier: null, username: 'plain' },
       { uid: 999, identifier: null, username: null }
     ]
   })
-  t.equal((await h.queryFail('get', P.uids, { uids: '1,x' })).code, 'INVALID_REQUEST')
-  t.equal((await h.queryFail('get', P.uids, { uids: Array.from({ length: 201 }, (_v, i) => i + 1).join(',') })).code, 'INVALID_REQUEST')
+  t.same(await h.query('get', P.people, { identifiers: 'learner-1,ghost' }), {
+    users: [{ uid: learner, identifier: 'learner-1', username: 'learner1' }, { uid: null, identifier: 'ghost', username: null }]
+  })
+  t.equal((await h.queryFail('get', P.people, { uids: '1,x' })).code, 'INVALID_REQUEST')
+  t.equal((await h.queryFail('get', P.people, { uids: Array.from({ length: 201 }, (_v, i) => i + 1).join(',') })).code, 'INVALID_REQUEST')
 })
 
 t.test('drift detection and repair, one forum and then all', async (t) => {
