@@ -78,6 +78,8 @@ export interface AuditEntry {
   facts: ChangeFact[]
   /** Changes beyond the facts kept. */
   more: number
+  /** Logged by an earlier version, which kept the call but not what it changed. */
+  legacy?: true
 }
 
 /** What a route is, for the log: its operation name, and whether a successful call changes something. */
@@ -151,7 +153,8 @@ export function parseEntry (raw: string): AuditEntry | null {
     forum: forumId === null ? null : { id: forumId, name: null, context: null },
     forumIds: forumId === null ? [] : [forumId],
     facts: [],
-    more: 0
+    more: 0,
+    legacy: true
   }
 }
 

@@ -124,9 +124,12 @@ export function factsOf (trail: AuditTrail, labels: Labels): EntryFacts {
     }
   }
   const facts = [...first, ...levelFacts(levels, root, labels), ...rest]
+  // the forums the call is about or changed (a delete changed every forum of its tree), not every forum it read
   const touched = new Set<number>(root === null ? [] : [root])
-  for (const cid of trail.forums.keys()) touched.add(cid)
-  for (const c of changes) if ('cid' in c && c.cid !== null) touched.add(c.cid)
+  for (const c of changes) {
+    if (c.kind === 'forumDeleted') for (const cid of trail.forums.keys()) touched.add(cid)
+    if ('cid' in c && c.cid !== null) touched.add(c.cid)
+  }
   return {
     facts: facts.slice(0, factBounds.facts),
     more: Math.max(0, facts.length - factBounds.facts),
@@ -201,8 +204,9 @@ function factPhrase (f: ChangeFact): Phrase {
 }
 
 /** What an entry says in words, one phrase per fact. */
-export function summaryOf (entry: Pick<AuditEntry, 'outcome' | 'facts' | 'more'>): Phrase[] {
+export function summaryOf (entry: Pick<AuditEntry, 'outcome' | 'facts' | 'more' | 'legacy'>): Phrase[] {
   if (entry.outcome !== 'ok') return [phrase('summary.refused')]
+  if (entry.legacy === true) return [phrase('summary.legacy')]
   if (entry.facts.length === 0) return [phrase('summary.no-change')]
   const out = entry.facts.map(factPhrase)
   if (entry.more > 0) out.push(phrase('summary.more', entry.more))

@@ -51,21 +51,33 @@ define('admin/plugins/sunbird-discussions/drift', ['api', 'alerts', 'translator'
     return check
   }
 
-  /** `u:<uid>` keys -> "sunbird-id (username)", in one call. */
+  /** `u:<uid>` keys -> the person (username and Sunbird id), 200 uids a call. */
   async function userLabels (report) {
     const uids = new Set()
     report.forums.forEach(f => f.members.forEach((m) => {
       if (m.key.startsWith('u:')) uids.add(m.key.slice(2))
     }))
-    if (!uids.size) {
-      return {}
-    }
-    const { users } = await api.get('/plugins/sunbird/uids', { uids: [...uids].slice(0, 200).join(',') })
     const labels = {}
-    users.forEach((u) => {
-      labels[`u:${u.uid}`] = `${u.identifier || 'uid ' + u.uid}${u.username ? ' (' + u.username + ')' : ''}`
-    })
+    const list = [...uids]
+    for (let i = 0; i < list.length; i += 200) {
+      const { users } = await api.get('/plugins/sunbird/people', { uids: list.slice(i, i + 200).join(',') })
+      users.forEach((u) => {
+        labels[`u:${u.uid}`] = u
+      })
+    }
     return labels
+  }
+
+  /** A member cell: a user by username and Sunbird id (uid only when NodeBB has neither), a group by name. */
+  function memberHtml (key, labels) {
+    if (key.startsWith('g:')) {
+      return `${html.esc(key.slice(2))} <span class="badge text-bg-light">[[sunbird-discussions:matrix.group]]</span>`
+    }
+    const u = labels[key] || {}
+    const name = u.username || u.identifier
+    return `${name ? `<strong>${html.esc(name)}</strong>` : `[[sunbird-discussions:member.uid, ${html.arg(key.slice(2))}]]`}` +
+      `${u.username && u.identifier ? ` <span class="text-muted font-monospace text-xs">${html.esc(u.identifier)}</span>` : ''}` +
+      ' <span class="badge text-bg-light">[[sunbird-discussions:matrix.user]]</span>'
   }
 
   function render (report, labels) {
@@ -82,21 +94,21 @@ define('admin/plugins/sunbird-discussions/drift', ['api', 'alerts', 'translator'
         <a class="text-xs" href="${rel}/admin/manage/privileges/${html.esc(forum.identifier)}">[[sunbird-discussions:forum.privileges]]</a>
         <button type="button" class="btn btn-sm btn-warning ms-auto" component="sunbird/drift/repair" data-forum-id="${html.esc(forum.identifier)}">[[sunbird-discussions:drift.repair]]</button>
       </div>
-      <div class="table-responsive"><table class="table table-sm mb-0 align-middle">
+      <table class="table table-sm mb-0 align-middle w-100">
         <thead><tr>
           <th class="text-xs">[[sunbird-discussions:matrix.member]]</th><th class="text-xs">[[sunbird-discussions:drift.recorded]]</th>
           <th class="text-xs">[[sunbird-discussions:drift.actual]]</th><th class="text-xs">[[sunbird-discussions:drift.missing]]</th><th class="text-xs">[[sunbird-discussions:drift.extra]]</th>
         </tr></thead>
         <tbody>${forum.members.map(m => `
           <tr component="sunbird/drift/member" data-member="${html.esc(m.key)}">
-            <td>${html.esc(labels[m.key] || m.key.slice(2))} <span class="badge text-bg-light">${m.key.startsWith('g:') ? '[[sunbird-discussions:matrix.group]]' : '[[sunbird-discussions:matrix.user]]'}</span></td>
+            <td class="text-break">${memberHtml(m.key, labels)}</td>
             <td><span class="badge text-bg-primary">${html.esc(m.recorded)}</span></td>
             <td>${m.actual.permissions.length ? `<span class="badge text-bg-secondary">${html.esc(m.actual.permissions[m.actual.permissions.length - 1])}</span>` : '&mdash;'}${m.actual.extra.length ? ` <span class="text-xs text-muted">+ ${html.esc(m.actual.extra.join(' '))}</span>` : ''}</td>
             <td class="text-danger text-xs font-monospace">${html.esc(m.missing.join(' '))}</td>
             <td class="text-warning text-xs font-monospace">${html.esc(m.extra.join(' '))}</td>
           </tr>`).join('')}
         </tbody>
-      </table></div>
+      </table>
     </div>`).join('')
   }
 

@@ -33,10 +33,24 @@ define('admin/plugins/sunbird-discussions/forums', ['api', 'alerts', 'translator
     })
   }
 
+  /** The usernames of every user the trees name (the API names users by Sunbird id), 200 a call. */
+  async function usernames (forums) {
+    const ids = [...new Set(flatten(forums).flatMap(({ forum }) => forum.users.map(u => u.identifier)))]
+    const names = {}
+    for (let i = 0; i < ids.length; i += 200) {
+      const { users } = await api.get('/plugins/sunbird/people', { identifiers: ids.slice(i, i + 200).join(',') })
+      users.forEach((u) => {
+        if (u.username) names[u.identifier] = u.username
+      })
+    }
+    return names
+  }
+
   async function run (container, search) {
     container.html('<p class="text-muted"><i class="fa fa-spinner fa-spin"></i></p>')
     try {
-      container.html(await translator.translate(render(await search())))
+      const found = await search()
+      container.html(await translator.translate(render({ ...found, names: await usernames(found.forums) })))
     } catch (err) {
       container.html('')
       alerts.error(err)
@@ -52,15 +66,15 @@ define('admin/plugins/sunbird-discussions/forums', ['api', 'alerts', 'translator
     return out
   }
 
-  function render ({ forums, count, truncated }) {
+  function render ({ forums, count, truncated, names }) {
     if (!forums.length) {
       return '<p class="text-muted" component="sunbird/forums/none">[[sunbird-discussions:search.none]]</p>'
     }
     const head = `<p class="text-sm mb-2">[[sunbird-discussions:search.count, ${count}]]${truncated ? ' <span class="text-warning">[[sunbird-discussions:search.truncated]]</span>' : ''}</p>`
-    return head + flatten(forums).map(({ forum, depth }) => forumCard(forum, depth)).join('')
+    return head + flatten(forums).map(({ forum, depth }) => forumCard(forum, depth, names || {})).join('')
   }
 
-  function forumCard (forum, depth) {
+  function forumCard (forum, depth, names) {
     const rel = config.relative_path
     const groups = forum.groups.map(group => `
       <tr data-member="g:${html.esc(group.identifier)}">
@@ -71,7 +85,7 @@ define('admin/plugins/sunbird-discussions/forums', ['api', 'alerts', 'translator
       </tr>`)
     const users = forum.users.map(user => `
       <tr data-member="u:${html.esc(user.identifier)}">
-        <td>${html.esc(user.identifier)} <span class="badge text-bg-light">[[sunbird-discussions:matrix.user]]</span></td>
+        <td class="text-break" component="sunbird/member">${names[user.identifier] ? `<strong>${html.esc(names[user.identifier])}</strong> <span class="text-muted font-monospace text-xs">${html.esc(user.identifier)}</span>` : html.esc(user.identifier)} <span class="badge text-bg-light">[[sunbird-discussions:matrix.user]]</span></td>
         <td class="text-center">1</td>
         ${html.cells(user.permissions, user.extra).map(html.cellHtml).join('')}
       </tr>`)

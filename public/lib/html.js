@@ -12,6 +12,29 @@ define('admin/plugins/sunbird-discussions/html', [], function () {
   }
 
   /**
+   * A value as one argument of a [[key, args]] translation: NodeBB's translator splits arguments
+   * on commas (not after a backslash), then decodes entities, so commas, backslashes, percent
+   * signs and brackets go in as entities it decodes only after the split (brackets as &lsqb;,
+   * which NodeBB's own escaping uses, so they never read as a token).
+   */
+  function arg (value) {
+    return String(value === undefined || value === null ? '' : value)
+      // & as a named entity: NodeBB decodes numeric entities first, so &#38; would decode twice
+      .replace(/&/g, '&amp;')
+      .replace(/[<>"'`=,%\\]/g, c => '&#' + c.charCodeAt(0) + ';')
+      .replace(/\[/g, '&lsqb;')
+      .replace(/\]/g, '&rsqb;')
+  }
+
+  /** One translation token of this plugin's language file, with arguments given as plain text. */
+  function token (key, args) {
+    if (!/^[a-z0-9.-]+$/.test(String(key))) {
+      throw new Error('not a translation key of this plugin: ' + key)
+    }
+    return `[[sunbird-discussions:${key}${args && args.length ? ', ' + args.map(arg).join(', ') : ''}]]`
+  }
+
+  /**
    * The permission ladder as the server defines it (shared/permission-ladder.ts), sent with the
    * page's data: its levels in order and the privileges each level adds.
    */
@@ -54,5 +77,5 @@ define('admin/plugins/sunbird-discussions/html', [], function () {
     return ladder().levels.map(level => `<th class="text-center text-xs">[[sunbird-discussions:level.${level}]]</th>`).join('')
   }
 
-  return { esc, levelOf, cells, cellHtml, levelHeaders }
+  return { esc, arg, token, levelOf, cells, cellHtml, levelHeaders }
 })

@@ -1,10 +1,11 @@
-<div class="acp-page-container">
+<!-- the whole width NodeBB's ACP gives a page (as its privileges and users pages use it), not a settings page's 800px column -->
+<div class="sunbird-acp d-flex flex-column gap-2 px-lg-4">
 	<!-- IMPORT admin/partials/settings/header.tpl -->
 
 	<div class="row m-0">
-		<div id="spy-container" class="col-12 col-md-9 px-0 mb-4" tabindex="0">
+		<div id="spy-container" class="col-12 col-xxl-10 px-0 mb-4" tabindex="0">
 			<form role="form" class="sunbird-settings">
-				<div class="mb-4" id="sunbird-settings">
+				<div class="mb-4" id="sunbird-settings" style="max-width: 56rem;">
 					<h5 class="fw-bold tracking-tight settings-header">[[sunbird-discussions:settings]]</h5>
 					<p class="text-muted text-sm">[[sunbird-discussions:settings.intro]]</p>
 
@@ -102,27 +103,64 @@
 				<h5 class="fw-bold tracking-tight settings-header">[[sunbird-discussions:audit]]</h5>
 				<p class="text-muted text-sm">[[sunbird-discussions:audit.intro]]</p>
 				<form class="row g-2 align-items-end mb-2" component="sunbird/audit/filter">
-					<div class="col-sm-5">
+					<div class="col-sm-6 col-lg-3 col-xl-2">
+						<label class="form-label text-sm" for="sunbird-audit-actor">[[sunbird-discussions:audit.actor]]</label>
+						<input type="text" class="form-control form-control-sm" id="sunbird-audit-actor" name="actor" maxlength="128" placeholder="[[sunbird-discussions:audit.actor.placeholder]]">
+					</div>
+					<div class="col-sm-6 col-lg-3 col-xl-2">
+						<label class="form-label text-sm" for="sunbird-audit-forum">[[sunbird-discussions:audit.forum]]</label>
+						<input type="text" class="form-control form-control-sm" id="sunbird-audit-forum" name="forum" maxlength="255" placeholder="[[sunbird-discussions:audit.forum.placeholder]]">
+					</div>
+					<div class="col-sm-6 col-lg-3 col-xl-2">
+						<label class="form-label text-sm" for="sunbird-audit-context">[[sunbird-discussions:audit.context]]</label>
+						<input type="text" class="form-control form-control-sm" id="sunbird-audit-context" name="context" maxlength="200" placeholder="[[sunbird-discussions:audit.context.placeholder]]">
+					</div>
+					<div class="col-sm-6 col-lg-3 col-xl-2">
 						<label class="form-label text-sm" for="sunbird-audit-operation">[[sunbird-discussions:audit.operation]]</label>
 						<select class="form-select form-select-sm" id="sunbird-audit-operation" name="operation"><option value="">[[sunbird-discussions:audit.any]]</option></select>
 					</div>
-					<div class="col-sm-3">
+					<div class="col-sm-6 col-lg-3 col-xl-2">
 						<label class="form-label text-sm" for="sunbird-audit-outcome">[[sunbird-discussions:audit.outcome]]</label>
-						<input type="text" class="form-control form-control-sm" id="sunbird-audit-outcome" name="outcome" list="sunbird-audit-outcomes" placeholder="ok">
-						<datalist id="sunbird-audit-outcomes"></datalist>
+						<select class="form-select form-select-sm" id="sunbird-audit-outcome" name="outcome">
+							<option value="">[[sunbird-discussions:audit.any]]</option>
+							<option value="ok">[[sunbird-discussions:audit.outcome.ok]]</option>
+							<option value="refused">[[sunbird-discussions:audit.outcome.refused]]</option>
+						</select>
 					</div>
-					<div class="col-sm-2">
-						<label class="form-label text-sm" for="sunbird-audit-forum">[[sunbird-discussions:audit.forum]]</label>
-						<input type="text" class="form-control form-control-sm" id="sunbird-audit-forum" name="forumId">
+					<div class="col-sm-6 col-lg-3 col-xl-2">
+						<label class="form-label text-sm" for="sunbird-audit-limit">[[sunbird-discussions:audit.per-page]]</label>
+						<select class="form-select form-select-sm" id="sunbird-audit-limit" name="limit">
+							<option value="25" selected>25</option>
+							<option value="50">50</option>
+							<option value="100">100</option>
+						</select>
 					</div>
-					<div class="col-sm-2">
-						<button type="submit" class="btn btn-sm btn-outline-primary w-100">[[sunbird-discussions:audit.filter]]</button>
+					<div class="col-sm-6 col-lg-3 col-xl-2">
+						<label class="form-label text-sm" for="sunbird-audit-since">[[sunbird-discussions:audit.since]]</label>
+						<input type="date" class="form-control form-control-sm" id="sunbird-audit-since" name="since">
+					</div>
+					<div class="col-sm-6 col-lg-3 col-xl-2">
+						<label class="form-label text-sm" for="sunbird-audit-until">[[sunbird-discussions:audit.until]]</label>
+						<input type="date" class="form-control form-control-sm" id="sunbird-audit-until" name="until">
+					</div>
+					<div class="col-lg-6 col-xl-8 d-flex gap-2 justify-content-end">
+						<button type="submit" class="btn btn-sm btn-primary" component="sunbird/audit/go">[[sunbird-discussions:audit.filter]]</button>
+						<button type="reset" class="btn btn-sm btn-light">[[sunbird-discussions:audit.reset]]</button>
+						<button type="button" class="btn btn-sm btn-outline-secondary" component="sunbird/audit/export" disabled><i class="fa fa-download"></i> [[sunbird-discussions:audit.export]]</button>
 					</div>
 				</form>
 				<div component="sunbird/audit"></div>
 			</div>
 		</div>
 
-		<!-- IMPORT admin/partials/settings/toc.tpl -->
+		<!-- NodeBB's settings table of contents (admin/settings.js fills it from the section headers), shown beside the page only where the page has room for it -->
+		<div class="col-xxl-2 d-none d-xxl-block px-3 hidden" component="settings/toc">
+			<div class="sticky-top" style="top: 4.0rem;">
+				<div class="fw-bold text-xs text-muted mb-1">[[admin/settings/general:on-this-page]]</div>
+				<nav id="settings-navbar" class="h-100 flex-column align-items-stretch">
+					<nav class="nav nav-pills flex-column gap-2" component="settings/toc/list"></nav>
+				</nav>
+			</div>
+		</div>
 	</div>
 </div>
