@@ -78,8 +78,8 @@ export interface AuditEntry {
   facts: ChangeFact[]
   /** Changes beyond the facts kept. */
   more: number
-  /** Logged by an earlier version, which kept the call but not what it changed. */
-  legacy?: true
+  /** A change whose handler said nothing of what it did (or one logged by an earlier version, which kept only the call). */
+  undescribed?: true
 }
 
 /** What a route is, for the log: its operation name, and whether a successful call changes something. */
@@ -154,7 +154,7 @@ export function parseEntry (raw: string): AuditEntry | null {
     forumIds: forumId === null ? [] : [forumId],
     facts: [],
     more: 0,
-    legacy: true
+    undescribed: true
   }
 }
 

@@ -54,7 +54,8 @@ export class AuditRecorder {
     const base = { at: input.at, ms: input.ms, msgid: input.msgid, route: input.route, operation: kind.operation, outcome: input.outcome, actor }
     const routeForum = input.forumId === null ? null : { id: input.forumId, name: null, context: null }
     if (refused || input.trail === undefined) {
-      await this.log.record({ ...base, forum: routeForum, forumIds: routeForum === null ? [] : [routeForum.id], facts: [], more: 0 })
+      // a change without a trail (a write route that files none) is logged as a change, saying it is not described
+      await this.log.record({ ...base, forum: routeForum, forumIds: routeForum === null ? [] : [routeForum.id], facts: [], more: 0, ...(refused ? {} : { undescribed: true as const }) })
       return
     }
     const trail = input.trail

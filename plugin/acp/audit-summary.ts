@@ -204,9 +204,9 @@ function factPhrase (f: ChangeFact): Phrase {
 }
 
 /** What an entry says in words, one phrase per fact. */
-export function summaryOf (entry: Pick<AuditEntry, 'outcome' | 'facts' | 'more' | 'legacy'>): Phrase[] {
+export function summaryOf (entry: Pick<AuditEntry, 'outcome' | 'facts' | 'more' | 'undescribed'>): Phrase[] {
   if (entry.outcome !== 'ok') return [phrase('summary.refused')]
-  if (entry.legacy === true) return [phrase('summary.legacy')]
+  if (entry.undescribed === true) return [phrase('summary.undescribed')]
   if (entry.facts.length === 0) return [phrase('summary.no-change')]
   const out = entry.facts.map(factPhrase)
   if (entry.more > 0) out.push(phrase('summary.more', entry.more))

@@ -2,6 +2,9 @@ import t from 'tap'
 import { AuditLog, auditKeys, type AuditRecord } from '../../plugin/acp/audit-log'
 import { auditRecord, pluginPaths } from '../../plugin/routes'
 import { noCaller } from '../../plugin/caller'
+import { summaryOf } from '../../plugin/acp/audit-summary'
+import { AuditRecorder } from '../../plugin/acp/audit-recorder'
+import { Store } from '../../plugin/store'
 import { acpHarness } from './acp-harness'
 import { createFakePlatform } from './fake-platform'
 import { mounted } from './mounted'
@@ -113,6 +116,7 @@ t.test('the one list of earlier versions moves into the two, without its reads',
     ['GET /sunbird/drift', 'GET /sunbird/drift', 'FORBIDDEN', null],
     ['POST /sunbird/forums/:forumId/repair', 'forum.repair', 'ok', '12']
   ])
+  t.same(page.entries.map((e) => summaryOf(e)[0]?.key), ['summary.refused', 'summary.undescribed'], 'what an old entry changed is not known, and it says so')
   t.equal(await fake.db.exists(auditKeys.legacy), false, 'the old list is gone')
   t.equal(await log.migrateLegacy(), 0, 'and moved once')
 })
@@ -175,4 +179,14 @@ t.test('auditRecord: the route, its forum, what the caller said, and the trail f
   t.same(input.trail?.changes, [{ kind: 'userCreated', uid: result.uid, identifier: 'sb-9' }])
   t.same(input.caller, { consumer: 'svc', user: null })
   t.equal(auditRecord({ method: 'post', path: P.users }, { uid: 3, params: {} }, { ...base, error: null, result: JSON.parse(JSON.stringify(result)) }).trail, undefined, 'an answer without a trail (a copy) has none')
+})
+
+t.test('a change whose handler files no trail is logged as a change that does not say what it did', async (t) => {
+  const fake = createFakePlatform()
+  const recorder = new AuditRecorder(fake, new Store(fake.db))
+  const admin = fake.addUser('admin', { admin: true })
+  await recorder.record({ at: 5, ms: 1, msgid: null, uid: admin, route: 'POST /sunbird/something-new', forumId: null, outcome: 'ok', caller: { consumer: null, user: null } })
+  await recorder.record({ at: 6, ms: 1, msgid: null, uid: admin, route: 'GET /sunbird/something-new', forumId: null, outcome: 'ok', caller: { consumer: null, user: null } })
+  const page = await recorder.log.list({}, 10, 0, (e) => recorder.names.fill(e))
+  t.same(page.entries.map((e) => [e.operation, e.actor.username, summaryOf(e)[0]?.key]), [['POST /sunbird/something-new', 'admin', 'summary.undescribed']], 'an unknown write is kept, an unknown read is not')
 })
