@@ -37,6 +37,8 @@ export interface AuditTrail {
   /** Names and contexts as the handler saw them: a deleted forum's name is known only here. */
   forums: Map<number, ForumFacts>
   changes: RawChange[]
+  /** The answer of an earlier run, given again (an idempotent replay): nothing changed this time. */
+  replayed?: true
 }
 
 const trails = new WeakMap<object, AuditTrail>()
@@ -49,4 +51,10 @@ export function noteTrail<T extends object> (answer: T, trail: AuditTrail): T {
 
 export function trailOf (answer: unknown): AuditTrail | undefined {
   return typeof answer === 'object' && answer !== null ? trails.get(answer) : undefined
+}
+
+/** Marks an answer given again from an earlier run: the run that made the change is the one the log keeps. */
+export function noteReplay<T> (answer: T): T {
+  if (typeof answer === 'object' && answer !== null) trails.set(answer, { root: null, forums: new Map(), changes: [], replayed: true })
+  return answer
 }

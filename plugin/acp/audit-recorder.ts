@@ -42,7 +42,8 @@ export class AuditRecorder {
   async record (input: AuditInput): Promise<void> {
     const kind = routeKind(input.route)
     const refused = isRefusal(input.outcome)
-    if (!refused && !kind.change) return
+    // reads change nothing, and neither does a replay of an earlier run (which is logged itself)
+    if (!refused && (!kind.change || input.trail?.replayed === true)) return
     const { caller } = input
     const actor: AuditActor = {
       uid: input.uid,

@@ -5,6 +5,7 @@ import type { Store } from '../store'
 import { UserDirectory } from '../user-directory'
 import type { RouteCall } from '../routes'
 import { IdempotencyRecords, recordId, type JournalEntry } from './records'
+import { noteReplay } from '../audit-trail'
 
 /** A write's journal hook: services call it for each thing they create (see records.ts). */
 export type Journal = (entry: JournalEntry) => Promise<void>
@@ -57,7 +58,7 @@ export function idempotent (route: IdempotentRoute, records: IdempotencyRecords,
     const id = recordId({ consumer: consumer ?? '-', route: routeId, user: user ?? `uid:${call.uid}`, msgid })
     const ttlMs = (ttlSeconds ?? defaultTtlSeconds) * 1000
     const claim = await records.claim(id, fingerprint(route.method, route.path, { params: call.params, body: call.body }), ttlMs)
-    if (claim.kind === 'done') return claim.result
+    if (claim.kind === 'done') return noteReplay(claim.result)
     if (claim.kind === 'conflict') throw new ApiError('CONFLICT', `msgid ${msgid} was already used for a different request`)
     if (claim.kind === 'in-progress') {
       throw new ApiError('IN_PROGRESS', `A request with msgid ${msgid} is still running; retry with the same msgid in a moment`, { retryAfterMs: 1000 })

@@ -174,3 +174,15 @@ t.test('one large request is one small entry: members and forums summed up, fact
   t.match(entry.text, /^created Big \(batch:b-1\) with 30 sub-forum\(s\); gave u-0 and 59 other\(s\) moderate on Big and 30 sub-forum\(s\); gave v-0 read on C0; gave v-1 read on C1; .*; and 12 more change\(s\)$/)
   t.ok(JSON.stringify(entry).length < 12_000, `${JSON.stringify(entry).length} bytes`)
 })
+
+t.test('a repeated msgid replays the first answer and logs nothing more: the first run is the change', async (t) => {
+  const h = acpHarness()
+  await h.user('mentor-r', 'mentor-r')
+  const call = { caller: { ...noCaller, msgid: 'm-replay', consumer: 'course-service' }, body: { name: 'Once', context: ctx, privileges: [{ permissions: ['moderate'], users: ['mentor-r'] }] } }
+  const first = await h.audited('post', P.forums, h.admin, call)
+  const again = await h.audited('post', P.forums, h.admin, call)
+  t.equal(again.result.identifier, first.result.identifier, 'the same answer')
+  const creates = await h.recorder.log.list({ operation: 'forum.create' }, 10, 0)
+  t.equal(creates.count, 1, 'one entry')
+  t.equal(creates.entries[0]?.msgid, 'm-replay')
+})
