@@ -36,11 +36,13 @@ if (target === null || adminUser === '' || adminPassword === '') {
 const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const width = 1280
 
-async function shot (page: Page, selector: string, name: string): Promise<void> {
+/** A picture of one section, or (selector null) of the whole page as the 1280 px window shows it. */
+async function shot (page: Page, selector: string | null, name: string): Promise<void> {
   if (shots === '') return
   // NodeBB's toasts (saved, repaired) would cover what the picture is of
   await page.evaluate('document.querySelectorAll(\'.alert-window .alert, [component="toaster/toast"]\').forEach((el) => el.remove())')
-  await page.locator(selector).screenshot({ path: join(shots, name) })
+  if (selector === null) await page.screenshot({ path: join(shots, name), fullPage: true })
+  else await page.locator(selector).screenshot({ path: join(shots, name) })
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -268,6 +270,6 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     t.same(reads, [], 'no read among the changes')
     await page.locator('[component="sunbird/audit/entry"]').first().waitFor()
     t.same(await page.evaluate(overflowCheck), [], 'nothing cut off')
-    await shot(page, '.sunbird-acp', 'acp-page.png')
+    await shot(page, null, 'acp-page.png')
   })
 }
