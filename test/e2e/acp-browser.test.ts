@@ -122,7 +122,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   t.teardown(() => browser.close())
   const context = await browser.newContext({ viewport: { width, height: 1000 }, acceptDownloads: true })
   const page = await context.newPage()
-  page.setDefaultTimeout(30000)
+  page.setDefaultTimeout(120000) // generous: a busy machine (CI shares it) can take long over the first page after a build
   const open = async (): Promise<void> => {
     await page.goto(`${nb.url}/admin/plugins/sunbird-discussions`)
     await page.waitForSelector('form.sunbird-settings')
@@ -187,7 +187,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     await page.locator('.bootbox .bootbox-accept').click()
     // the page commits with one socket call per changed box and shows no toast: wait for NodeBB to hold it
     let ours: any
-    for (let i = 0; i < 100 && ours?.members.length !== 2; i++) {
+    for (let i = 0; i < 600 && ours?.members.length !== 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200))
       const drift = await plugin('GET', '/drift')
       ours = ((drift.body.response as any).forums as any[]).find((f) => f.identifier === cid)
