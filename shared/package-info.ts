@@ -6,13 +6,13 @@ import { dirname, join } from 'node:path'
  * the plugin answers them on its status route and the adapter checks them. Found by walking up from
  * this file, which sits at shared/ in the sources and at build/shared/ once compiled.
  */
-function readPackage (): { name: string, version: string } {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
+export function readPackage (from: string = __dirname): { name: string, version: string } {
+  for (let dir = from; ; dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown, version?: unknown }
       if (typeof pkg.name === 'string' && typeof pkg.version === 'string') return { name: pkg.name, version: pkg.version }
     } catch {}
-    if (dirname(dir) === dir) throw new Error('package.json not found above ' + __dirname)
+    if (dirname(dir) === dir) throw new Error('package.json not found above ' + from)
   }
 }
 
