@@ -15,7 +15,9 @@ interface MetaSettings {
   }
 }
 
-export const adminPagePath = '/admin/plugins/sunbird-discussions'
+/** The ACP menu entry's route (NodeBB puts it under /admin), and the page's own path. */
+export const adminNavRoute = '/plugins/sunbird-discussions'
+export const adminPagePath = `/admin${adminNavRoute}`
 /** The template (templates/admin/plugins/sunbird-discussions.tpl) and the client module of the same name. */
 export const adminTemplate = 'admin/plugins/sunbird-discussions'
 
