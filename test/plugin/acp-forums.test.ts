@@ -47,7 +47,7 @@ t.test('search by name: case-insensitive, newest first, bounded by limit', async
 
 t.test('search: bad queries are INVALID_REQUEST', async (t) => {
   const h = acpHarness()
-  for (const q of [{}, { type: 'batch' }, { name: 'x', type: 'batch', identifier: 'b' }, { type: 'bad type!', identifier: 'b' }, { name: ['a', 'b'] }, { name: 'x', limit: '0' }, { name: 'x', limit: 'many' }]) {
+  for (const q of [{}, { type: 'batch' }, { name: 'x', type: 'batch', identifier: 'b' }, { type: 'bad type!', identifier: 'b' }, { name: ['a', 'b'] }, { name: 'x', limit: '0' }, { name: 'x', limit: 'many' }, { name: 'x', limit: '101' }, { name: 'x', limit: '1.5' }, { name: 'x'.repeat(201) }, { type: ['batch'], identifier: 'b' }]) {
     t.equal((await h.queryFail('get', P.search, q)).code, 'INVALID_REQUEST', JSON.stringify(q))
   }
 })
