@@ -1,18 +1,17 @@
 import type { RequestHandler, Router } from 'express'
 import { mountRoutes } from './nodebb/api-routes'
 import { nodebbCallerCheck } from './nodebb/callers'
-import { nodebbPlatform } from './nodebb/platform'
+import { nodebbPlatform, SETTINGS_HASH } from './nodebb/platform'
 import { notePushed } from './nodebb/notifications'
 import { nodebbLog } from './nodebb/log'
 import type { Platform } from './platform'
 import { pluginRoutes } from './routes'
 import { Cleanup } from './cleanup'
-import { mountAdminPage, nodebbSettingsStore } from './nodebb/acp-page'
-import { SETTINGS_HASH } from './nodebb/platform'
+import { adminNavRoute, mountAdminPage, nodebbSettingsStore } from './nodebb/acp-page'
 import { AuditRecorder } from './acp/audit-recorder'
 import { validateSettings } from './acp/settings'
 import { ActivityService } from './activity/service'
-import { activityHooks } from './activity/events'
+import { ActivityWorker } from './activity/worker'
 import { Store } from './store'
 
 /**
@@ -24,74 +23,31 @@ let platform: Platform | null = null
 const getPlatform = (): Platform => (platform ??= nodebbPlatform())
 const log = nodebbLog.error
 
-/** Webhook worker cadence, and a pass soon after something is queued. */
-const deliverEveryMs = 5000
-const trimEveryMs = 60 * 60 * 1000
 let activity: ActivityService | null = null
-let deliverySoon: NodeJS.Timeout | null = null
-let timers: NodeJS.Timeout[] = []
-
-function deliver (): void {
-  getActivity().outbox.deliverDue().catch((err: unknown) => log('[sunbird] webhook delivery pass failed', err))
-}
+const worker = new ActivityWorker(() => getActivity(), { log })
 
 function getActivity (): ActivityService {
-  return (activity ??= new ActivityService(getPlatform(), new Store(getPlatform().db), nodebbSettingsStore(), {
-    log,
-    onQueued: () => { deliverySoon ??= setTimeout(() => { deliverySoon = null; deliver() }, 200) }
-  }))
+  return (activity ??= new ActivityService(getPlatform(), new Store(getPlatform().db), nodebbSettingsStore(), { log, onQueued: () => worker.deliverSoon() }))
 }
 
 /** `static:app.load`: the ACP page, and the activity timers (webhook worker, retention trim). */
 export async function init (params: { router: Router }): Promise<void> {
   mountAdminPage(params.router)
-  stopTimers()
-  // unref: NodeBB 4 fires no shutdown hook; the timers must not keep a stopping process alive
-  timers = [
-    setInterval(deliver, deliverEveryMs),
-    setInterval(() => {
-      const a = getActivity()
-      a.retention().then((r) => a.log.trim(r)).catch((err: unknown) => log('[sunbird] activity trim failed', err))
-    }, trimEveryMs)
-  ]
-  for (const timer of timers) timer.unref()
+  worker.start()
   nodebbLog.info('[sunbird] plugin loaded')
 }
 
 /** Clears the activity timers (a reload of the plugin, and tests). */
 export function stopTimers (): void {
-  for (const timer of timers) clearInterval(timer)
-  timers = []
-  if (deliverySoon !== null) clearTimeout(deliverySoon)
-  deliverySoon = null
+  worker.stop()
 }
 
-/**
- * One handler per NodeBB action hook in activityHooks (plugin.json names them): fire and forget,
- * so recording never slows or fails a post; a failure is logged.
- */
-function activityHandler (hook: string): (payload: unknown) => Promise<void> {
-  return async (payload) => {
-    getActivity().onHook(hook, payload).catch((err: unknown) => log(`[sunbird] could not record ${hook}`, err))
-  }
-}
-
-const handlers = Object.fromEntries(Object.entries(activityHooks).map(([hook, { method }]) => [method, activityHandler(hook)]))
-export const onTopicPost = handlers.onTopicPost
-export const onTopicReply = handlers.onTopicReply
-export const onPostEdit = handlers.onPostEdit
-export const onPostDelete = handlers.onPostDelete
-export const onPostRestore = handlers.onPostRestore
-export const onPostsPurge = handlers.onPostsPurge
-export const onPostUpvote = handlers.onPostUpvote
-export const onPostDownvote = handlers.onPostDownvote
-export const onPostUnvote = handlers.onPostUnvote
-export const onTopicLock = handlers.onTopicLock
-export const onTopicPin = handlers.onTopicPin
-export const onTopicMove = handlers.onTopicMove
-export const onTopicDelete = handlers.onTopicDelete
-export const onTopicRestore = handlers.onTopicRestore
-export const onTopicsPurge = handlers.onTopicsPurge
+// one per NodeBB action hook the activity records; plugin.json names each one
+const handlers = worker.hookHandlers()
+export const {
+  onTopicPost, onTopicReply, onPostEdit, onPostDelete, onPostRestore, onPostsPurge, onPostUpvote, onPostDownvote, onPostUnvote,
+  onTopicLock, onTopicPin, onTopicMove, onTopicDelete, onTopicRestore, onTopicsPurge
+} = handlers
 
 /** `static:api.routes`: the Sunbird routes under /api/v3/plugins/sunbird, each call recorded in the audit log. */
 export async function addRoutes (params: { router: Router, middleware: Record<string, RequestHandler> }): Promise<void> {
@@ -103,7 +59,7 @@ interface AdminHeader { plugins: Array<{ route: string, icon: string, name: stri
 
 /** `filter:admin.header.build`: the ACP menu entry under Plugins. */
 export async function addAdminNavigation (header: AdminHeader): Promise<AdminHeader> {
-  header.plugins.push({ route: '/plugins/sunbird-discussions', icon: 'fa-sun', name: 'Sunbird Discussions' })
+  header.plugins.push({ route: adminNavRoute, icon: 'fa-sun', name: 'Sunbird Discussions' })
   return header
 }
 

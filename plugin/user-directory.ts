@@ -44,6 +44,11 @@ export class UserDirectory {
     return new Map([...candidates].filter(([, found]) => live.has(found.uid)))
   }
 
+  /** The user one identifier names, if any. */
+  async find (identifier: string): Promise<FoundUser | undefined> {
+    return (await this.lookup([identifier])).get(identifier)
+  }
+
   /** uid of each identifier; USER_NOT_FOUND naming every one that has none, before anything is done. */
   async require (identifiers: string[]): Promise<Map<string, number>> {
     const found = await this.lookup(identifiers)

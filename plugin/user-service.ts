@@ -37,7 +37,7 @@ export class UserService {
   async create (request: UserCreateRequest, journal?: Journal): Promise<UserCreateResult> {
     const username = request.username.trim()
     return withLock(this.platform.db, `user:${request.identifier}`, { now: this.platform.now }, async () => {
-      const existing = (await this.directory.lookup([request.identifier])).get(request.identifier)
+      const existing = await this.directory.find(request.identifier)
       if (existing !== undefined) throw new ApiError('USER_EXISTS', `Sunbird user ${request.identifier} already exists`, { identifier: existing.identifier, uid: existing.uid })
       const problem = this.platform.usernameProblem(username)
       if (problem !== null) throw new ApiError('INVALID_REQUEST', `NodeBB refused the username: ${problem}`)
@@ -67,13 +67,13 @@ export class UserService {
 
   /** The NodeBB uid of a Sunbird user (or of a Keycloak subject), for the adapter's acting-user lookup. */
   async uid (identifier: string): Promise<{ identifier: string, uid: number }> {
-    const found = (await this.directory.lookup([identifier])).get(identifier)
+    const found = await this.directory.find(identifier)
     if (found === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
     return { identifier: found.identifier, uid: found.uid }
   }
 
   async read (identifier: string): Promise<UserReadResult> {
-    const found = (await this.directory.lookup([identifier])).get(identifier)
+    const found = await this.directory.find(identifier)
     const [user] = found === undefined ? [null] : await this.platform.getUsers([found.uid])
     if (found === undefined || user === null || user === undefined) throw new ApiError('USER_NOT_FOUND', `No Sunbird user ${identifier}`)
     const uid = found.uid

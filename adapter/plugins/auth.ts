@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import jwt, { type FastifyJwtNamespace } from '@fastify/jwt'
+import jwt, { type FastifyJwtNamespace, type TokenOrHeader } from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../../shared/errors'
 import { keySources, realmRoles, userIdsFromSub } from '../auth/verifiers'
@@ -60,6 +60,11 @@ function userTokenOf (request: FastifyRequest): string | undefined {
   return typeof token === 'string' ? token : undefined
 }
 
+/** What the secret callback is given: with `decode: { complete: true }`, the whole decoded token. */
+function decodedToken (decoded: TokenOrHeader): Verified {
+  return 'payload' in decoded ? { header: decoded.header, payload: decoded.payload } : { header: decoded, payload: {} }
+}
+
 /** The key a token names, refusing any algorithm other than the key's own (no `none`, no HS/RS confusion). */
 function keyFor (key: VerificationKey | undefined, decoded: Verified, what: string): string {
   if (key === undefined) throw new ApiError('UNAUTHORIZED', `The ${what} is signed with an unknown key`)
@@ -98,8 +103,10 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     namespace: 'api',
     decoratorName: 'apiToken',
     decode: { complete: true },
-    secret: async (_request: FastifyRequest, decoded: Verified) =>
-      keyFor(sources.api.get(String(decoded.header.kid ?? decoded.payload.iss ?? '')), decoded, 'API token'),
+    secret: async (_request: FastifyRequest, token: TokenOrHeader) => {
+      const decoded = decodedToken(token)
+      return keyFor(sources.api.get(String(decoded.header.kid ?? decoded.payload.iss ?? '')), decoded, 'API token')
+    },
     verify: {
       complete: true,
       algorithms: ['HS256', 'RS256', 'ES256'],
@@ -109,13 +116,14 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
       ...(config.API_TOKEN_ISSUER === '' ? {} : { allowedIss: config.API_TOKEN_ISSUER }),
       ...(config.API_TOKEN_AUDIENCE === '' ? {} : { allowedAud: config.API_TOKEN_AUDIENCE })
     }
-  } as Parameters<typeof jwt>[1])
+  })
 
   await fastify.register(jwt, {
     namespace: 'user',
     decoratorName: 'userToken',
     decode: { complete: true },
-    secret: async (_request: FastifyRequest, decoded: Verified) => {
+    secret: async (_request: FastifyRequest, token: TokenOrHeader) => {
+      const decoded = decodedToken(token)
       const kid = String(decoded.header.kid ?? '')
       return keyFor(sources.realm.get(kid) ?? await sources.jwks?.get(kid), decoded, 'user token')
     },
@@ -129,7 +137,7 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
       // no realm configured: no user token can be trusted
       allowedIss: config.KEYCLOAK_REALM_URL === '' ? /(?!)/ : config.KEYCLOAK_REALM_URL
     }
-  } as Parameters<typeof jwt>[1])
+  })
 
   /** One token through the cache, then @fastify/jwt; the cache keeps it until `exp` (at most 10 min). */
   async function verified (token: string, verify: () => Promise<Verified>, what: string): Promise<Verified> {

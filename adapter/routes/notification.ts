@@ -7,6 +7,7 @@ import {
   NotificationSendRequest, NotificationSendResult, sendTargetProblem
 } from '../../shared/schemas/notification'
 import { nodebbPaths } from '../nodebb/paths'
+import { queryFromRequest } from '../../shared/schemas/query'
 import { callerSecurity } from './security-schemes'
 
 /** Notifications: NodeBB's own (its bell), for Sunbird users. */
@@ -42,8 +43,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const actor = await fastify.actor(request)
     const { user, ...rest } = request.body.request
-    const query = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]))
-    const result = await fastify.nodebb.call<NotificationListResult>('GET', nodebbPaths.userNotifications, { uid: actor.uid, params: { identifier: user }, query, request })
+    const result = await fastify.nodebb.call<NotificationListResult>('GET', nodebbPaths.userNotifications, { uid: actor.uid, params: { identifier: user }, query: queryFromRequest(rest), request })
     return reply.envelope(result)
   })
 

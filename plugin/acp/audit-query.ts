@@ -1,5 +1,5 @@
 import { ApiError, isErrorCode } from '../../shared/errors'
-import { transportQueryFields } from '../../shared/schemas/activity'
+import { transportQueryFields } from '../../shared/schemas/query'
 import type { AuditFilter } from './audit-entry'
 
 /**

@@ -5,7 +5,7 @@ import type { Platform } from '../platform'
 import type { PluginRoute } from '../routes'
 import type { Store } from '../store'
 import { validate } from '../validate'
-import { transportQueryFields } from '../../shared/schemas/activity'
+import { requestFromQuery, transportQueryFields } from '../../shared/schemas/query'
 import { noteTrail } from '../audit-trail'
 import { UserDirectory } from '../user-directory'
 import { namedOperations, routeKind } from './audit-entry'
@@ -22,19 +22,20 @@ export { acpPaths }
 const ContextParams = Type.Object({ type: Context.properties.type, identifier: Context.properties.identifier }, { additionalProperties: false })
 
 /** One query parameter as a string (express may give arrays or objects), or undefined when absent or empty. */
-function queryString (query: Record<string, unknown>, name: string, maxLength = 256): string | undefined {
+function queryString (query: Record<string, unknown>, name: string, maxLength: number): string | undefined {
   const value = query[name]
   if (value === undefined || value === '') return undefined
   if (typeof value !== 'string' || value.length > maxLength) throw new ApiError('INVALID_REQUEST', `query.${name} must be a string of at most ${maxLength} characters`)
   return value
 }
 
-function queryInt (query: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
-  const value = queryString(query, name, 10)
-  if (value === undefined) return fallback
-  if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) throw new ApiError('INVALID_REQUEST', `query.${name} must be a whole number from ${min} to ${max}`)
-  return Number(value)
-}
+/** The forum search's query string: by name, or by context (type and identifier, checked as a Context). */
+const SearchQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  type: Type.Optional(Type.String({ maxLength: 256 })),
+  identifier: Type.Optional(Type.String({ maxLength: 256 }))
+})
 
 export interface AcpRouteDeps {
   platform: Platform
@@ -64,10 +65,7 @@ export function acpRoutes ({ platform, store, settings, routes }: AcpRouteDeps):
       method: 'get',
       path: acpPaths.search,
       handler: async ({ query }) => {
-        const limit = queryInt(query, 'limit', 20, 1, 100)
-        const name = queryString(query, 'name', 200)
-        const type = queryString(query, 'type')
-        const identifier = queryString(query, 'identifier')
+        const { limit = 20, name, type, identifier } = validate(SearchQuery, requestFromQuery(SearchQuery, query), 'query')
         if (name !== undefined && (type !== undefined || identifier !== undefined)) throw new ApiError('INVALID_REQUEST', 'search by name or by context (type and identifier), not both')
         if (name !== undefined) return search.byName(name, limit)
         if (type === undefined || identifier === undefined) throw new ApiError('INVALID_REQUEST', 'give query.name, or query.type and query.identifier')

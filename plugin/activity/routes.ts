@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/errors'
 import { pluginPaths } from '../../shared/plugin-paths'
-import { ActivityListRequest, activityRequestFromQuery, transportQueryFields } from '../../shared/schemas/activity'
+import { ActivityListRequest, activityRequestFromQuery } from '../../shared/schemas/activity'
+import { requestFromQuery } from '../../shared/schemas/query'
 import { NotificationListRequest, NotificationMarkReadRequest, NotificationSendRequest } from '../../shared/schemas/notification'
 import { UserIdentifierParams } from '../../shared/schemas/user'
 import type { PluginRoute } from '../routes'
@@ -12,18 +13,6 @@ import type { ActivityService } from './service'
 export const activityPaths = {
   webhookStatus: '/sunbird/webhooks/status'
 } as const
-
-/** `?unread=true&limit=..&offset=..` into the list request, for the schema to check. */
-function listRequest (identifier: unknown, query: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { user: identifier }
-  for (const [k, v] of Object.entries(query)) {
-    if (transportQueryFields.has(k) || v === undefined || v === '') continue
-    if (k === 'unread') out[k] = v === 'true' ? true : v === 'false' ? false : v
-    else if ((k === 'limit' || k === 'offset') && typeof v === 'string' && /^[0-9]{1,9}$/.test(v)) out[k] = Number(v)
-    else out[k] = v
-  }
-  return out
-}
 
 function bodyObject (body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('INVALID_REQUEST', 'body must be an object')
@@ -53,7 +42,7 @@ export function activityRoutes (activity: ActivityService, notifications: Notifi
       path: pluginPaths.userNotifications,
       handler: async ({ params, query, uid }) => {
         const { identifier } = validate(UserIdentifierParams, params, 'params')
-        return notifications.list(validate(NotificationListRequest, listRequest(identifier, query), 'query'), uid)
+        return notifications.list(validate(NotificationListRequest, { user: identifier, ...requestFromQuery(NotificationListRequest, query) }, 'query'), uid)
       }
     },
     {

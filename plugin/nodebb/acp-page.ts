@@ -15,9 +15,11 @@ interface MetaSettings {
   }
 }
 
-export const adminPagePath = '/admin/plugins/sunbird-discussions'
+/** The ACP menu entry's route (NodeBB puts it under /admin), and the page's own path. */
+export const adminNavRoute = '/plugins/sunbird-discussions'
+export const adminPagePath = `/admin${adminNavRoute}`
 /** The template (templates/admin/plugins/sunbird-discussions.tpl) and the client module of the same name. */
-export const adminTemplate = 'admin/plugins/sunbird-discussions'
+export const adminTemplate = adminPagePath.slice(1)
 
 /**
  * The page's data (ajaxify.data in the browser). It carries the permission ladder, so the ACP's

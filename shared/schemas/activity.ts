@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Context, ForumId, SunbirdId, Timestamp } from './common'
+import { queryFromRequest, requestFromQuery, type NestedQueryNames } from './query'
 
 /**
  * Activity: what happened in a context's forums, recorded by the plugin from NodeBB's action
@@ -61,39 +62,15 @@ export const ActivityListResult = Type.Object({
 }, { additionalProperties: false })
 export type ActivityListResult = Static<typeof ActivityListResult>
 
-/**
- * The list request as the plugin's GET route's query string (the adapter sends it, the plugin reads
- * it back), so both ends agree on one encoding: context as contextType/contextId, verbs comma separated.
- */
-export function activityQuery (request: ActivityListRequest): Record<string, string> {
-  const q: Record<string, string> = {}
-  if (request.context !== undefined) { q.contextType = request.context.type; q.contextId = request.context.identifier }
-  if (request.forum !== undefined) q.forum = request.forum
-  if (request.includeDescendants !== undefined) q.includeDescendants = String(request.includeDescendants)
-  if (request.user !== undefined) q.user = request.user
-  if (request.verbs !== undefined) q.verbs = request.verbs.join(',')
-  for (const k of ['since', 'until', 'limit', 'offset'] as const) if (request[k] !== undefined) q[k] = String(request[k])
-  return q
-}
+/** How the list request's context travels in the GET route's query string (the adapter writes it, the plugin reads it). */
+const activityQueryNames: NestedQueryNames = { context: { type: 'contextType', identifier: 'contextId' } }
 
-/** Query parameters NodeBB itself adds or reads on every API call (the acting uid, the language, a cache buster). */
-export const transportQueryFields: ReadonlySet<string> = new Set(['_uid', 'lang', '_'])
+/** The list request as the plugin's GET route's query string: context as contextType/contextId, verbs comma separated. */
+export function activityQuery (request: ActivityListRequest): Record<string, string> {
+  return queryFromRequest(request, activityQueryNames)
+}
 
 /** The query string back into a request object (not yet validated: the schema does that). */
 export function activityRequestFromQuery (query: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  const str = (k: string): unknown => query[k]
-  const num = (v: unknown): unknown => typeof v === 'string' && /^[0-9]{1,16}$/.test(v) ? Number(v) : v
-  for (const [k, v] of Object.entries(query)) {
-    if (transportQueryFields.has(k) || v === undefined || v === '') continue
-    switch (k) {
-      case 'contextType': case 'contextId': break
-      case 'includeDescendants': out[k] = v === 'true' ? true : v === 'false' ? false : v; break
-      case 'verbs': out[k] = typeof v === 'string' ? v.split(',') : v; break
-      case 'since': case 'until': case 'limit': case 'offset': out[k] = num(v); break
-      default: out[k] = v
-    }
-  }
-  if (str('contextType') !== undefined || str('contextId') !== undefined) out.context = { type: str('contextType'), identifier: str('contextId') }
-  return out
+  return requestFromQuery(ActivityListRequest, query, activityQueryNames)
 }

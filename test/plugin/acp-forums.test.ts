@@ -34,7 +34,7 @@ t.test('search by context: the context index', async (t) => {
 
 t.test('search by name: case-insensitive, newest first, bounded by limit', async (t) => {
   const { h, batch, org } = await seeded()
-  const week = batch.forum.children[0].identifier
+  const week = batch.forum.children[0]!.identifier
   t.same((await h.query('get', P.search, { name: 'physics' })).hits.map((x: any) => x.identifier), [batch.identifier])
   const all = await h.query('get', P.search, { name: 'E' })
   t.same(all.hits.map((x: any) => x.identifier), [org.identifier, week])
@@ -47,7 +47,7 @@ t.test('search by name: case-insensitive, newest first, bounded by limit', async
 
 t.test('search: bad queries are INVALID_REQUEST', async (t) => {
   const h = acpHarness()
-  for (const q of [{}, { type: 'batch' }, { name: 'x', type: 'batch', identifier: 'b' }, { type: 'bad type!', identifier: 'b' }, { name: ['a', 'b'] }, { name: 'x', limit: '0' }, { name: 'x', limit: 'many' }]) {
+  for (const q of [{}, { type: 'batch' }, { name: 'x', type: 'batch', identifier: 'b' }, { type: 'bad type!', identifier: 'b' }, { name: ['a', 'b'] }, { name: 'x', limit: '0' }, { name: 'x', limit: 'many' }, { name: 'x', limit: '101' }, { name: 'x', limit: '1.5' }, { name: 'x'.repeat(201) }, { type: ['batch'], identifier: 'b' }]) {
     t.equal((await h.queryFail('get', P.search, q)).code, 'INVALID_REQUEST', JSON.stringify(q))
   }
 })
@@ -55,11 +55,11 @@ t.test('search: bad queries are INVALID_REQUEST', async (t) => {
 t.test('the forum tree for the matrix: groups and users with levels and member counts', async (t) => {
   const { h, batch } = await seeded()
   const { forums } = await h.call('get', P.contextForums, h.admin, { params: { type: 'batch', identifier: 'b-1' } })
-  const forum = forums[0]
+  const forum = forums[0]!
   t.equal(forum.identifier, batch.identifier)
   t.same(forum.groups.map((g: any) => [g.auto, g.permissions, g.memberCount]), [[true, ['read', 'vote', 'post'], 1]])
   t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'], applyToChildren: false }])
-  t.equal(forum.children[0].name, 'Week 1')
+  t.equal(forum.children[0]!.name, 'Week 1')
 })
 
 t.test('people for the matrix and drift labels: by uid and by Sunbird id', async (t) => {
@@ -82,7 +82,7 @@ t.test('people for the matrix and drift labels: by uid and by Sunbird id', async
 t.test('drift detection and repair, one forum and then all', async (t) => {
   const { h, learner, batch, org } = await seeded()
   const cid = Number(batch.identifier)
-  const group = batch.forum.groups[0].identifier
+  const group = batch.forum.groups[0]!.identifier
   // an admin edits NodeBB's privileges page: the group loses posts:edit, the learner gets topics:create directly
   await h.fake.rescindPrivileges(cid, ['groups:posts:edit'], [group])
   await h.fake.givePrivileges(Number(org.identifier), ['find', 'read', 'topics:read', 'topics:create'], [learner])

@@ -41,7 +41,7 @@ async function world (): Promise<World> {
   const other = await h.call('post', pluginPaths.forums, h.admin, { body: { name: 'Other', context: { type: 'batch', identifier: 'b2' }, privileges: [{ permissions: ['post'], users: ['outsider-1'] }] } })
   // a NodeBB category that is no Sunbird forum
   const plain = await h.fake.createCategory({ name: 'Plain', description: '', parentCid: 0, isPrivate: false })
-  return { h, clock, mentor, learner, outsider, forum: Number(created.identifier), child: Number(created.forum.children[0].identifier), other: Number(other.identifier), plain }
+  return { h, clock, mentor, learner, outsider, forum: Number(created.identifier), child: Number(created.forum.children[0]!.identifier), other: Number(other.identifier), plain }
 }
 
 /** What NodeBB's topics.post fires: `action:topic.post` with the topic (title, slug) and its main post. */

@@ -14,7 +14,7 @@ t.test('drift: a manual edit in NodeBB is found, shown and repaired', async (t) 
     body: { name: 'A', context: ctx, groups: [{ permissions: ['topic'] }], privileges: [{ permissions: ['post'], users: ['sb-1'] }] }
   })
   const cid = Number(f.identifier)
-  const group = f.forum.groups[0].identifier
+  const group = f.forum.groups[0]!.identifier
   t.same(await h.call('get', P.drift, h.admin), { forums: [], count: 0 }, 'a fresh forum has no drift')
   const clean = h.fake.dump()
 
@@ -23,8 +23,8 @@ t.test('drift: a manual edit in NodeBB is found, shown and repaired', async (t) 
   await h.fake.rescindPrivileges(cid, ['groups:topics:create'], [group])
   const report = await h.call('get', P.drift, h.admin)
   t.equal(report.count, 1)
-  t.equal(report.forums[0].identifier, f.identifier)
-  t.same(report.forums[0].members, [
+  t.equal(report.forums[0]!.identifier, f.identifier)
+  t.same(report.forums[0]!.members, [
     { key: `g:${group}`, recorded: 'topic', actual: { permissions: ['read', 'vote', 'post'], extra: ['topics:tag'] }, missing: ['topics:create'], extra: [] },
     { key: `u:${learner}`, recorded: 'post', actual: { permissions: ['read', 'vote', 'post'], extra: ['purge', 'moderate'] }, missing: [], extra: ['purge', 'moderate'] }
   ])

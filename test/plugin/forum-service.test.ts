@@ -37,15 +37,15 @@ t.test('create: groups, privileges, nested children; private by default', async 
   t.equal(forum.public, false)
   t.equal(forum.url, `http://nodebb.test/category/${forum.identifier}`)
   t.equal(forum.groups.length, 1)
-  const group = forum.groups[0]
+  const group = forum.groups[0]!
   t.match(group.identifier, new RegExp(`^${forum.identifier}-`), 'auto group named <forumId>-<random>')
   t.same(group.permissions, ['read', 'vote', 'post'])
   t.equal(group.memberCount, 1)
   t.equal(group.auto, true)
   t.same(forum.users, [{ identifier: 'mentor-1', permissions: ['read', 'vote', 'post', 'topic', 'moderate'], applyToChildren: false }])
   // applyToChildren on the group reaches the child and the grandchild; the mentor's entry did not ask for it
-  const week = forum.children[0]
-  const day = week.children[0]
+  const week = forum.children[0]!
+  const day = week.children[0]!
   t.equal(week.parent, forum.identifier)
   t.equal(day.parent, week.identifier)
   t.same(week.groups.map((g: any) => [g.identifier, g.permissions]), [[group.identifier, ['read', 'vote', 'post']]])
@@ -82,8 +82,8 @@ t.test('privileges: last entry wins, own entries override inherited ones', async
     }
   })
   t.same(held(h, res.identifier, learner), privilegesForLevel('read'))
-  t.same(held(h, res.forum.children[0].identifier, learner), privilegesForLevel('vote'))
-  t.same(held(h, res.forum.children[1].identifier, learner), privilegesForLevel('topic'))
+  t.same(held(h, res.forum.children[0]!.identifier, learner), privilegesForLevel('vote'))
+  t.same(held(h, res.forum.children[1]!.identifier, learner), privilegesForLevel('topic'))
 })
 
 t.test('fetch by context lists the context\'s forums with nested children', async (t) => {
@@ -96,8 +96,8 @@ t.test('fetch by context lists the context\'s forums with nested children', asyn
   const res = await h.call('get', P.contextForums, h.admin, { params: ctx })
   t.equal(res.count, 2)
   t.same(res.forums.map((f: any) => f.identifier), [a.identifier, b.identifier])
-  t.same(res.forums[0].children.map((c: any) => c.name), ['A1', 'A2'])
-  t.equal(res.forums[0].children[1].identifier, a2.identifier)
+  t.same(res.forums[0]!.children.map((c: any) => c.name), ['A1', 'A2'])
+  t.equal(res.forums[0]!.children[1]!.identifier, a2.identifier)
   const none = await h.call('get', P.contextForums, h.admin, { params: { type: 'group', identifier: 'nobody' } })
   t.same(none, { forums: [], count: 0 })
 })
@@ -167,9 +167,9 @@ t.test('update: rename, declarative levels, null removes, members replace, new c
     }
   })
   const id = created.identifier
-  const group = created.forum.groups[0].identifier
-  const child = created.forum.children[0]
-  const grandchild = child.children[0]
+  const group = created.forum.groups[0]!.identifier
+  const child = created.forum.children[0]!
+  const grandchild = child.children[0]!
   const res = await h.call('patch', P.forum, mentor, {
     params: { forumId: id },
     body: {
@@ -190,7 +190,7 @@ t.test('update: rename, declarative levels, null removes, members replace, new c
   t.same(held(h, id, learner), [])
   t.same(held(h, id, mentor), privilegesForLevel('moderate'), 'members not named are left alone')
   t.equal(f.children.length, 2)
-  const added = f.children.find((c: any) => c.name === 'New child')
+  const added = f.children.find((c: any) => c.name === 'New child')!
   t.same(held(h, added.identifier, learner2), privilegesForLevel('post'), 'new children get applyToChildren entries too')
   t.ok(f.updatedOn >= created.forum.updatedOn)
   // null removes access entirely
@@ -205,7 +205,7 @@ t.test('update access: moderate may, post may not; others\' groups are not found
   const f = await h.call('post', P.forums, h.admin, { body: { name: 'A', context: ctx, privileges: [{ permissions: ['post'], users: ['learner-1'] }] } })
   const before = h.fake.dump()
   t.equal((await h.fail('patch', P.forum, learner, { params: { forumId: f.identifier }, body: { name: 'hijack' } })).code, 'FORBIDDEN')
-  t.equal((await h.fail('patch', P.forum, h.admin, { params: { forumId: f.identifier }, body: { groups: [{ identifier: other.forum.groups[0].identifier, permissions: ['moderate'] }] } })).code, 'GROUP_NOT_FOUND')
+  t.equal((await h.fail('patch', P.forum, h.admin, { params: { forumId: f.identifier }, body: { groups: [{ identifier: other.forum.groups[0]!.identifier, permissions: ['moderate'] }] } })).code, 'GROUP_NOT_FOUND')
   t.equal((await h.fail('patch', P.forum, h.admin, { params: { forumId: '999' }, body: { name: 'x' } })).code, 'FORUM_NOT_FOUND')
   t.equal((await h.fail('patch', P.forum, h.admin, { params: { forumId: 'abc' }, body: { name: 'x' } })).code, 'INVALID_REQUEST')
   t.equal((await h.fail('patch', P.forum, h.admin, { params: { forumId: f.identifier }, body: {} })).code, 'INVALID_REQUEST')
@@ -220,7 +220,7 @@ t.test('read reflects NodeBB\'s actual state, drift included', async (t) => {
   // an admin edits privileges in NodeBB's own privileges page
   await h.fake.givePrivileges(Number(f.identifier), ['topics:create', 'posts:upvote', 'posts:downvote'], [learner])
   const res = await h.call('get', P.forum, h.admin, { params: { forumId: f.identifier } })
-  t.same(res.forums[0].users, [{ identifier: 'learner-1', permissions: ['read', 'vote'], applyToChildren: false, extra: ['topics:create'] }])
+  t.same(res.forums[0]!.users, [{ identifier: 'learner-1', permissions: ['read', 'vote'], applyToChildren: false, extra: ['topics:create'] }])
   t.equal((await h.fail('get', P.forum, h.admin, { params: { forumId: '404' } })).code, 'FORUM_NOT_FOUND')
 })
 
@@ -243,15 +243,15 @@ t.test('delete purges the forum, its descendants, auto groups and index entries'
 t.test('cleanup: NodeBB-side deletes leave no dangling ids', async (t) => {
   const { h, learner } = await seeded()
   const f = await h.call('post', P.forums, h.admin, { body: { name: 'A', context: ctx, groups: [{ permissions: ['read'] }], privileges: [{ permissions: ['read'], users: ['learner-1'] }], children: [{ name: 'C' }] } })
-  const child = f.forum.children[0].identifier
+  const child = f.forum.children[0]!.identifier
   // a group destroyed in the ACP
-  await h.fake.destroyGroups([f.forum.groups[0].identifier])
+  await h.fake.destroyGroups([f.forum.groups[0]!.identifier])
   let res = await h.call('get', P.forum, h.admin, { params: { forumId: f.identifier } })
-  t.same(res.forums[0].groups, [])
+  t.same(res.forums[0]!.groups, [])
   // a user deleted in the ACP
   await h.fake.deleteUser(learner)
   res = await h.call('get', P.forum, h.admin, { params: { forumId: f.identifier } })
-  t.same(res.forums[0].users, [])
+  t.same(res.forums[0]!.users, [])
   t.equal((await h.fail('get', P.user, h.admin, { params: { identifier: 'learner-1' } })).code, 'USER_NOT_FOUND')
   // the parent category purged in the ACP: the child becomes a root of the context
   await h.fake.purgeCategory(Number(f.identifier), h.admin)

@@ -64,7 +64,7 @@ t.test('forum update: a failure at any write leaves the forum as it was', async 
         children: [{ name: 'C' }]
       }
     })
-    const group = f.forum.groups[0].identifier
+    const group = f.forum.groups[0]!.identifier
     return {
       h,
       op: (h) => h.call('patch', P.forum, h.admin, {
@@ -101,10 +101,10 @@ t.test('forum delete: a failure at any write leaves every forum not yet purged w
         children: [{ name: 'C', groups: [{ permissions: ['topic'], members: ['mentor-1', 'learner-1'] }], children: [{ name: 'G' }] }]
       }
     })
-    const c = f.forum.children[0]
+    const c = f.forum.children[0]!
     // C's group also holds read on F (a tree's own group may be named anywhere in the tree)
-    await h.call('patch', P.forum, h.admin, { params: { forumId: f.identifier }, body: { privileges: [{ permissions: ['read'], groups: [c.groups[0].identifier] }] } })
-    const cids = [f.identifier, c.identifier, c.children[0].identifier] as string[]
+    await h.call('patch', P.forum, h.admin, { params: { forumId: f.identifier }, body: { privileges: [{ permissions: ['read'], groups: [c.groups[0]!.identifier] }] } })
+    const cids = [f.identifier, c.identifier, c.children[0]!.identifier] as string[]
     return { h, root: f.identifier as string, cids }
   }
   /** Each forum as read, without its children (which a purge below it changes). */
@@ -113,7 +113,7 @@ t.test('forum delete: a failure at any write leaves every forum not yet purged w
     for (const cid of cids) {
       try {
         const { forums: [forum] } = await h.call('get', P.forum, h.admin, { params: { forumId: cid } })
-        out.set(cid, { name: forum.name, groups: forum.groups, users: forum.users })
+        out.set(cid, { name: forum!.name, groups: forum!.groups, users: forum!.users })
       } catch {}
     }
     return out
