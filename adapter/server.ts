@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import closeWithGrace from 'close-with-grace'
-import { randomUUID } from 'node:crypto'
 import app, { fastifyOptions } from './app'
 import { loadConfig, ConfigError, type Config } from './config'
 import { checkNodebbAtStart } from './startup-check'
@@ -30,8 +29,6 @@ export function loggerOptions (config: Config): FastifyServerOptions['logger'] {
   }
 }
 
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
-
 export function serverOptions (config: Config): FastifyServerOptions {
   return {
     ...fastifyOptions(config),
@@ -41,12 +38,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
     // an idle socket is one with no answer yet: it must outlive the longest NodeBB write
     connectionTimeout: Math.max(config.REQUEST_TIMEOUT_MS, config.NODEBB_WRITE_TIMEOUT_MS + 5000),
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
-    requestIdHeader: 'x-request-id',
-    genReqId: (req) => {
-      const given = req.headers['x-request-id']
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
-    }
+    return503OnClosing: true
   }
 }
 
