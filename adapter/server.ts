@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import app, { fastifyOptions } from './app'
 import { loadConfig, ConfigError, type Config } from './config'
 import { checkNodebbAtStart } from './startup-check'
+import { devTokensCommand } from './dev-tokens'
 
 /** Paths pino must never print: credentials in headers, and the NodeBB master token wherever it sits. */
 export const redactPaths = [
@@ -67,7 +68,9 @@ async function main (): Promise<void> {
   await checkNodebbAtStart(server)
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === 'dev-tokens') {
+  process.exitCode = devTokensCommand(process.argv.slice(3))
+} else if (require.main === module) {
   main().catch((err: unknown) => {
     process.stderr.write(`adapter failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)
