@@ -46,4 +46,6 @@ t.test('npm start runs the build directly (no build step, signals reach the adap
   t.equal(scripts.prestart, undefined, 'no prestart build')
   t.match(scripts.start, /^exec node /, 'the shell execs node, so npm\'s SIGTERM reaches it')
   t.match(scripts.prepare, /scripts\/prepare\.js/, 'the build runs at install')
+  // npm runs prepare for a tarball or git install when the installer allows it: the script must be there
+  t.ok(files.has('scripts/prepare.js'), 'the tarball ships the prepare script')
 })
