@@ -1,6 +1,7 @@
 import t from 'tap'
-import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, normalize } from 'node:path'
 
 /**
@@ -48,4 +49,20 @@ t.test('npm start runs the build directly (no build step, signals reach the adap
   t.match(scripts.prepare, /scripts\/prepare\.js/, 'the build runs at install')
   // npm runs prepare for a tarball or git install when the installer allows it: the script must be there
   t.ok(files.has('scripts/prepare.js'), 'the tarball ships the prepare script')
+})
+
+t.test('prepare without TypeScript (npm ci --omit=dev): keeps a build, or says what to do', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'prepare-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  mkdirSync(join(dir, 'scripts'))
+  copyFileSync(join(root, 'scripts', 'prepare.js'), join(dir, 'scripts', 'prepare.js'))
+  const run = () => spawnSync(process.execPath, [join(dir, 'scripts', 'prepare.js')], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+  const none = run()
+  t.equal(none.status, 1, 'no build, no TypeScript: fails')
+  t.match(none.stderr, /build\/ is missing and TypeScript is not installed.*\n.*npm ci/s, 'and says what to do')
+  mkdirSync(join(dir, 'build', 'adapter'), { recursive: true })
+  writeFileSync(join(dir, 'build', 'adapter', 'server.js'), '')
+  const kept = run()
+  t.equal(kept.status, 0, kept.stderr)
+  t.match(kept.stdout, /using the build\/ already here/)
 })
