@@ -1,4 +1,6 @@
 import fp from 'fastify-plugin'
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import envelope, { frameworkErrors } from './plugins/envelope'
@@ -50,9 +52,18 @@ export function fastifyOptions (config: Config) {
     routerOptions,
     trustProxy: trustProxy(config.TRUST_PROXY),
     // a malformed URL or an over-long path parameter answers in the envelope too
-    frameworkErrors
+    frameworkErrors,
+    // the caller's x-request-id when it is a sane one (it lands in logs), else a new one; echoed back.
+    // Not `requestIdHeader`: Fastify takes that header as it comes and never calls genReqId for it
+    requestIdHeader: false as const,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
+    }
   }
 }
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
  * The whole adapter as one Fastify plugin; server.ts and the tests both register it. It is not

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import closeWithGrace from 'close-with-grace'
-import { randomUUID } from 'node:crypto'
 import app, { fastifyOptions } from './app'
 import { loadConfig, ConfigError, type Config } from './config'
 import { checkNodebbAtStart } from './startup-check'
+import { devTokensCommand } from './dev-tokens'
 
 /** Paths pino must never print: credentials in headers, and the NodeBB master token wherever it sits. */
 export const redactPaths = [
@@ -30,8 +30,6 @@ export function loggerOptions (config: Config): FastifyServerOptions['logger'] {
   }
 }
 
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
-
 export function serverOptions (config: Config): FastifyServerOptions {
   return {
     ...fastifyOptions(config),
@@ -41,12 +39,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
     // an idle socket is one with no answer yet: it must outlive the longest NodeBB write
     connectionTimeout: Math.max(config.REQUEST_TIMEOUT_MS, config.NODEBB_WRITE_TIMEOUT_MS + 5000),
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
-    requestIdHeader: 'x-request-id',
-    genReqId: (req) => {
-      const given = req.headers['x-request-id']
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
-    }
+    return503OnClosing: true
   }
 }
 
@@ -75,7 +68,9 @@ async function main (): Promise<void> {
   await checkNodebbAtStart(server)
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === 'dev-tokens') {
+  process.exitCode = devTokensCommand(process.argv.slice(3))
+} else if (require.main === module) {
   main().catch((err: unknown) => {
     process.stderr.write(`adapter failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)

@@ -93,6 +93,9 @@ const maxCacheMs = 10 * 60 * 1000
 async function authPlugin (fastify: FastifyInstance): Promise<void> {
   const config = fastify.config
   const sources = keySources(config, (err) => fastify.log.warn({ err: { message: (err as Error).message } }, 'JWKS refresh failed; keeping the keys we had'))
+  // say at start what would otherwise only show as a 401 on every call
+  if (sources.api.size === 0) fastify.log.warn('no API token key is configured (API_TOKEN_KEYS_DIR, API_TOKEN_HS256_SECRETS): every /api call will be answered 401. For a local trial, `sunbird-discussions-adapter dev-tokens` makes keys and tokens')
+  if (sources.realm.size === 0 && sources.jwks === null) fastify.log.warn('no Keycloak realm is configured (KEYCLOAK_KEYS_DIR, KEYCLOAK_JWKS_URL or KEYCLOAK_REALM_URL): every call with a user token will be answered 401, and only SERVICE_CONSUMERS may call without one. For a local trial, `sunbird-discussions-adapter dev-tokens` makes keys and tokens')
   const services = new Set(listSetting(config.SERVICE_CONSUMERS))
   const adminRoles = new Set(listSetting(config.ADMIN_ROLES))
   const audience = config.KEYCLOAK_AUDIENCE

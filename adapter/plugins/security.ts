@@ -21,18 +21,28 @@ export function securityHeaders (options: Parameters<typeof helmet>[0]): Record<
   return headers
 }
 
+function pick (headers: Record<string, string>, name: string): Record<string, string> {
+  const value = headers[name]
+  return value === undefined ? {} : { [name]: value }
+}
+
 /**
- * Security headers on every answer; CORS only for the origins configured (off by default).
+ * Security headers, and the request id, on every answer; CORS only for the origins configured (off by default).
  *
  * helmet decides the headers, once, at start-up. @fastify/helmet instead builds a new helmet
  * middleware (parsing the CSP directives again) and sets each header on every request, which was
  * a measurable share of the adapter's CPU on a forum fetch (docs/benchmarks.md).
  */
 async function securityPlugin (fastify: FastifyInstance): Promise<void> {
-  // a JSON API: the strict defaults, except the CSP the /docs page needs for its own assets
-  const headers = securityHeaders({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'] } } })
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers)
+  // a JSON API: the strict defaults, except the CSP the /docs page needs for its own assets and
+  // no `upgrade-insecure-requests` (over plain http on a LAN address the browser would fetch the
+  // docs' assets over https and fail). HSTS only on answers that went out over https (directly or
+  // through a trusted proxy): on http a browser ignores it at best.
+  const headers = securityHeaders({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null } }, strictTransportSecurity: false })
+  const httpsHeaders = { ...headers, ...pick(securityHeaders({}), 'strict-transport-security') }
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.protocol === 'https' ? httpsHeaders : headers)
+    reply.header('x-request-id', request.id)
     done()
   })
   const origins = fastify.config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '')
@@ -40,7 +50,8 @@ async function securityPlugin (fastify: FastifyInstance): Promise<void> {
     await fastify.register(cors, {
       origin: origins,
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'x-authenticated-user-token', 'x-request-id']
+      allowedHeaders: ['authorization', 'content-type', 'x-authenticated-user-token', 'x-request-id'],
+      exposedHeaders: ['x-request-id']
     })
   }
 }

@@ -42,10 +42,10 @@ const operationsRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['operations'],
       summary: 'Prometheus metrics',
-      description: 'Requests by route and outcome; NodeBB call latency by plugin route and outcome; idempotency outcomes.',
+      description: 'Requests by route and outcome; NodeBB call latency by plugin route and outcome; idempotency outcomes; the process (event loop lag, heap, CPU, GC: prom-client\'s defaults).',
       response: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: Type.String() } } } }
     }
-  }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(fastify.metrics.registry.render()))
+  }, async (_request, reply) => reply.type(fastify.metrics.contentType).send(await fastify.metrics.render()))
 }
 
 export default operationsRoutes

@@ -177,5 +177,5 @@ t.test('redis down: writes with a msgid are 503 (never run unguarded); the rest 
   const ready = await send({ method: 'GET', url: '/ready' })
   t.equal(ready.status, 503)
   t.same(ready.body.result, { ready: false, checks: { nodebb: 'ok', redis: 'fail' } }, 'why is logged, not answered')
-  t.match(app.metrics.registry.render(), /sunbird_adapter_idempotency_total\{outcome="unavailable"\} 1/)
+  t.match(await app.metrics.render(), /sunbird_adapter_idempotency_total\{outcome="unavailable"\} 1/)
 })

@@ -44,7 +44,7 @@ t.test('NodeBB down (closed port): 503; GET and DELETE retried, POST and PATCH n
   unavailable(t, await send(userCreate), 'POST')
   unavailable(t, await send({ method: 'DELETE', url: '/api/forum/v1/delete/1' }), 'DELETE')
   unavailable(t, await send({ method: 'PATCH', url: '/api/forum/v1/update/1', payload: { request: { name: 'x' } } }), 'PATCH')
-  const metrics = app.metrics.registry.render()
+  const metrics = await app.metrics.render()
   const count = (method: string, route: string): string | undefined => new RegExp(`sunbird_adapter_nodebb_request_duration_seconds_count\\{method="${method}",route="${route}",outcome="unreachable"\\} (\\d+)`).exec(metrics)?.[1]
   t.equal(count('GET', '/sunbird/forums/:forumId'), '3', 'GET: 1 + 2 retries')
   t.equal(count('DELETE', '/sunbird/forums/:forumId'), '3', 'DELETE: nothing was sent, so retried')

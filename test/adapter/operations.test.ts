@@ -67,11 +67,17 @@ t.test('/metrics: Prometheus text with requests by route and outcome and the Nod
   t.match(text, 'sunbird_adapter_requests_total{method="GET",route="/api/forum/v1/read/:forumId",status="4xx",err="INVALID_REQUEST"} 1')
   t.match(text, 'sunbird_adapter_requests_total{method="GET",route="unmatched",status="4xx",err="NOT_FOUND"} 1', 'unknown URLs share one series')
   t.match(text, '# TYPE sunbird_adapter_nodebb_request_duration_seconds histogram')
-  t.match(text, /sunbird_adapter_nodebb_request_duration_seconds_bucket\{method="POST",route="\/sunbird\/users",outcome="ok",le="0\.005"\} \d+/)
-  t.match(text, 'sunbird_adapter_nodebb_request_duration_seconds_bucket{method="POST",route="/sunbird/users",outcome="ok",le="+Inf"} 1')
+  // prom-client writes `le` first; the series are the same to Prometheus
+  t.match(text, /sunbird_adapter_nodebb_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/sunbird\/users",outcome="ok"\} \d+/)
+  t.match(text, 'sunbird_adapter_nodebb_request_duration_seconds_bucket{le="+Inf",method="POST",route="/sunbird/users",outcome="ok"} 1')
   t.match(text, 'sunbird_adapter_nodebb_request_duration_seconds_count{method="POST",route="/sunbird/users",outcome="USER_EXISTS"} 1')
   t.match(text, /sunbird_adapter_nodebb_request_duration_seconds_sum\{method="POST",route="\/sunbird\/users",outcome="ok"\} [0-9.e-]+/)
   t.notMatch(text, /u-1|learner1/, 'no ids or names in labels')
+  // prom-client's default process metrics beside the adapter's own
+  t.match(text, '# TYPE process_cpu_user_seconds_total counter')
+  t.match(text, /\nnodejs_eventloop_lag_seconds [0-9.e-]+\n/)
+  t.match(text, /\nnodejs_heap_size_used_bytes \d+\n/)
+  t.equal(text.split('\n').filter((l) => l === '# TYPE sunbird_adapter_requests_total counter').length, 1, 'each metric once')
 })
 
 t.test('start-up check: says clearly what is wrong, at error level', async (t) => {

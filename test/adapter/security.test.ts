@@ -192,7 +192,8 @@ t.test('security headers on every answer; CORS only for configured origins', asy
   t.equal(res.headers['access-control-allow-origin'], undefined, 'CORS is off by default')
   const health = await closed.app.inject({ method: 'GET', url: '/health' })
   t.equal(health.headers['x-content-type-options'], 'nosniff')
-  t.match(health.headers['strict-transport-security'], /max-age=\d+/)
+  t.equal(health.headers['strict-transport-security'], undefined, 'no HSTS on an answer over plain http')
+  t.notMatch(health.headers['content-security-policy'], /upgrade-insecure-requests/, 'the /docs page loads over plain http on a LAN address')
   t.match(health.headers['content-security-policy'], /(^|;)img-src 'self' data:(;|$)/, 'the CSP the /docs page needs')
   t.match(health.headers['content-security-policy'], /(^|;)default-src 'self'(;|$)/)
   t.equal(health.headers['x-frame-options'], 'SAMEORIGIN')
@@ -213,10 +214,33 @@ t.test('security headers on every answer; CORS only for configured origins', asy
     for (const h of helmetHeaders) t.equal(headers[h], health.headers[h], `${name}: ${h}`)
   }
   const open = await appWithStandIn(t, { CORS_ORIGINS: 'https://portal.example' })
+  const exposed = await open.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://portal.example' } })
+  t.match(exposed.headers['access-control-expose-headers'], /x-request-id/, 'a browser caller can read the request id')
   const allowed = await open.app.inject({ method: 'OPTIONS', url: '/api/forum/v1/fetch', headers: { origin: 'https://portal.example', 'access-control-request-method': 'POST' } })
   t.equal(allowed.headers['access-control-allow-origin'], 'https://portal.example')
   const other = await open.app.inject({ method: 'OPTIONS', url: '/api/forum/v1/fetch', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })
   t.not(other.headers['access-control-allow-origin'], 'https://evil.example')
+})
+
+t.test('HSTS on answers that went out over https (through a trusted proxy)', async (t) => {
+  const proxied = await appWithStandIn(t, { TRUST_PROXY: 'true' })
+  const https = await proxied.app.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'https' } })
+  t.match(https.headers['strict-transport-security'], /max-age=\d+/)
+  const http = await proxied.app.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'http' } })
+  t.equal(http.headers['strict-transport-security'], undefined)
+  const untrusted = await appWithStandIn(t)
+  const claimed = await untrusted.app.inject({ method: 'GET', url: '/health', headers: { 'x-forwarded-proto': 'https' } })
+  t.equal(claimed.headers['strict-transport-security'], undefined, 'an untrusted x-forwarded-proto is not believed')
+})
+
+t.test('the request id is echoed as x-request-id: the caller\'s when sane, else a new one', async (t) => {
+  const w = await appWithStandIn(t)
+  const given = await w.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'trace-42.a:b' } })
+  t.equal(given.headers['x-request-id'], 'trace-42.a:b')
+  const refused = await w.app.inject({ method: 'GET', url: '/api/nowhere', headers: { 'x-request-id': 'bad id\twith spaces' } })
+  t.match(refused.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'an unsafe id is replaced (it would land in the logs)')
+  const none = await w.app.inject({ method: 'GET', url: '/api/forum/v1/read/1', headers: { authorization: 'Bearer nope' } })
+  t.match(none.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'on an error answer too')
 })
 
 t.test('rate limit per API consumer: 429 RATE_LIMITED in the envelope', async (t) => {

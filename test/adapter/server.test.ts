@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { request } from 'undici'
 import { startStandIn, closedPort } from './nodebb-stand-in'
+import { watchOutput } from '../child-output'
 
 /**
  * The real entry point (adapter/server.ts) in its own process: it listens, checks NodeBB once and
@@ -20,20 +21,9 @@ async function runServer (t: { teardown: (fn: () => unknown) => void }, env: Rec
     env: { _TAPJS_PROCESSINFO_COVERAGE_: '0', PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', CLOSE_GRACE_MS: '2000', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => { output += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { output += d.toString() })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
-    for (let i = 0; i < 200; i++) {
-      const m = pattern.exec(output)
-      if (m !== null) return m
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    throw new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)
-  }
-  return { child, exited, waitFor, output: () => output }
+  const { exited, waitFor, output } = watchOutput(child)
+  return { child, exited, waitFor, output }
 }
 
 t.test('NodeBB up: listens and confirms the token and the plugin', async (t) => {

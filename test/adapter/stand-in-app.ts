@@ -31,7 +31,8 @@ export async function appWithStandIn (t: Teardown, overrides: Partial<Record<key
     NODEBB_URL: nodebb.url,
     NODEBB_TOKEN: nodebb.token,
     NODEBB_SERVICE_UID: String(nodebb.admin),
-    NODEBB_TIMEOUT_MS: '1000',
+    // generous: on a busy machine a read of the stand-in can take seconds; a test about timeouts sets its own
+    NODEBB_TIMEOUT_MS: '30000',
     ...overrides
   })
   const app = await build(t, { config, ...(options.logger === undefined ? {} : { logger: options.logger as BuildOptions['logger'] }) })

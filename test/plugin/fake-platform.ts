@@ -24,6 +24,8 @@ export interface FakePlatform extends Platform {
   failAfterWrites: (n: number) => void
   /** The next call of this NodeBB operation never returns (the process died in it); fires once. */
   hangOn: (operation: string) => void
+  /** The operation a hangOn has caught (the call is now hanging in it); null until then. */
+  hung: string | null
   /** Write operations made so far (platform calls and db writes). */
   writes: number
   /** A stable dump of all state except lock counters, for before/after comparisons. */
@@ -72,6 +74,7 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
   const op = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     if (hang === name) {
       hang = null
+      fake.hung = name
       await new Promise(() => {})
     }
     count(name)
@@ -106,6 +109,7 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
   Object.assign(fake, {
     db,
     writes: 0,
+    hung: null,
     calls,
     blocked: new Map(),
     optedOut: new Set(),

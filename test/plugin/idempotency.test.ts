@@ -121,7 +121,7 @@ t.test('NodeBB died mid-create: the retry on a restarted NodeBB undoes what the 
   const dead = h.call('post', P.forums, h.admin, { body: createBody, caller: caller('m-d') })
   dead.catch(() => {})
   await new Promise((resolve) => setImmediate(resolve))
-  for (let i = 0; i < 50 && (h.fake.calls.get('createGroup') ?? 0) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  while (h.fake.hung !== 'createGroup') await new Promise((resolve) => setTimeout(resolve, 10))
   t.equal(h.fake.calls.get('createCategory'), 1, 'the dead run made a category')
   t.equal(await forumsIn(h), 1, 'half a forum is there')
   const restarted = harness({ platform: h.fake, idempotency: { now: () => clock.now, staleMs: 30_000, waitMs: 0 } })
@@ -144,7 +144,7 @@ t.test('user create: a dead run\'s user is undone before the retry, so the retry
   h.fake.db.now = () => clock.now
   h.fake.hangOn('setOidcId')
   h.call('post', P.users, h.admin, { body: { identifier: 'u-dead', username: 'deadrun' }, caller: caller('m-u') }).catch(() => {})
-  for (let i = 0; i < 50 && (h.fake.calls.get('setOidcId') ?? 0) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  while (h.fake.hung !== 'setOidcId') await new Promise((resolve) => setTimeout(resolve, 10))
   t.ok(await h.fake.isUsernameTaken('deadrun'), 'the dead run made the NodeBB user')
   // past the stale time of both the run's record and the lock it held on the user's id
   clock.offset += 31_000

@@ -72,7 +72,7 @@ t.test('NodeBB goes down and comes back: 503s and /ready false while down, no cr
   t.equal(w.reached(), 0, 'nothing reached NodeBB while it was down')
 
   await w.nodebbPort.up()
-  const back = await readyBecomes(w, 200, 3000)
+  const back = await readyBecomes(w, 200, 30000)
   t.equal(back.status, 200, `/ready true again: ${back.raw}`)
   t.match(back.body.result, { ready: true, checks: { nodebb: 'ok' } })
   const read = await w.send({ method: 'GET', url: `/api/forum/v1/read/${forumId}` })
@@ -86,14 +86,17 @@ t.test('NodeBB goes down and comes back: 503s and /ready false while down, no cr
 
 t.test('NodeBB dies in the middle of a request: that request is 503, the next ones recover', async (t) => {
   const w = await nodebbBehindSwitch(t)
-  w.nodebb.slowMs = 500
+  // the stand-in holds the create far longer than the cut takes, so the cut lands while it is held
+  w.nodebb.slowMs = 5000
   w.nodebb.failNext('slow')
+  w.reset()
   const pending = w.send({ method: 'POST', url: '/api/forum/v1/create', payload: { request: { name: 'Cut', context: ctx } } })
-  await new Promise((resolve) => setTimeout(resolve, 150))
+  // the create has reached NodeBB (an event, not a guess at how long that takes)
+  while (w.reached() === 0) await new Promise((resolve) => setTimeout(resolve, 10))
   await w.nodebbPort.down()
   outcomeUnknown(t, await pending, 'the create whose connection was cut after it was sent')
   await w.nodebbPort.up()
-  t.equal((await readyBecomes(w, 200, 3000)).status, 200, 'ready again')
+  t.equal((await readyBecomes(w, 200, 30000)).status, 200, 'ready again')
   // the stand-in finished the cut create (NodeBB would too): the adapter answered 503, a retry may find it
   const again = await w.send({ method: 'POST', url: '/api/forum/v1/create', payload: { request: { name: 'After', context: ctx } } })
   t.equal(again.status, 200, again.raw)
@@ -119,12 +122,12 @@ t.test('Redis goes down and comes back: writes with msgid 503 while down, recove
   const w = await appWithStandIn(t, { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: 'faults:', RATE_LIMIT_MAX: '100000' })
   t.equal(w.app.idempotency.kind, 'redis')
   const user = (id: string, msgid?: string) => w.send({ method: 'POST', url: '/api/user/v1/create', payload: { ...(msgid === undefined ? {} : { params: { msgid } }), request: { identifier: id, username: id.replace('-', '') } } })
-  t.equal((await readyBecomes(w, 200, 3000)).status, 200, 'ready with Redis up')
+  t.equal((await readyBecomes(w, 200, 30000)).status, 200, 'ready with Redis up')
   t.equal((await user('r-1', 'msg-1')).status, 200, 'a write with msgid')
   t.equal((await user('r-1', 'msg-1')).headers['idempotent-replayed'], 'true', 'replayed from Redis')
 
   await redis.stop()
-  const down = await readyBecomes(w, 503, 3000)
+  const down = await readyBecomes(w, 503, 30000)
   t.equal(down.status, 503, '/ready: 503')
   t.same(down.body.result, { ready: false, checks: { nodebb: 'ok', redis: 'fail' } })
   w.reset()
@@ -137,7 +140,7 @@ t.test('Redis goes down and comes back: writes with msgid 503 while down, recove
 
   redis = await startRedisServer(port)
   // the client reconnects with a backoff of up to 5 s
-  const back = await readyBecomes(w, 200, 12000)
+  const back = await readyBecomes(w, 200, 60000)
   t.equal(back.status, 200, `/ready true again: ${back.raw}`)
   const after = await user('r-2', 'msg-2')
   t.equal(after.status, 200, `the refused write with msgid now runs: ${after.raw}`)
