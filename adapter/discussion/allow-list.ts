@@ -71,5 +71,6 @@ export const allowList: readonly AllowEntry[] = [
   { name: 'topic.delete', method: 'DELETE', path: '/api/v3/topics/:tid/state' },
   { name: 'topic.restore', method: 'PUT', path: '/api/v3/topics/:tid/state' },
   { name: 'notification.read', method: 'PUT', path: '/api/v3/notifications/:nid/read' },
+  // NodeBB 4.11 checks a CSRF token here even for token calls (403, passed through); see the README
   { name: 'upload', method: 'POST', path: '/api/post/upload', upload: true }
 ]
