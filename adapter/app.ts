@@ -19,6 +19,7 @@ import userRoutes from './routes/user'
 import forumRoutes from './routes/forum'
 import activityRoutes from './routes/activity'
 import notificationRoutes from './routes/notification'
+import discussionRoutes from './discussion/routes'
 import { referencedSchemas } from '../shared/schemas/forum'
 import { trustProxy, type Config } from './config'
 import { routerOptions } from './router-options'
@@ -84,18 +85,22 @@ async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await f.register(swaggerPlugin)
   await f.register(healthRoutes)
   await f.register(operationsRoutes)
-  // the Sunbird API, under the gateway's prefix; operations routes stay at the root
+  // the Sunbird API under the gateway's prefix, and the discussion passthrough under its own;
+  // operations routes stay at the root
   await f.register(async (api) => {
     await api.register(rateLimit)
     // limits and both tokens are checked before the body is even read
     api.addHook('onRequest', api.limitByAddress)
     api.addHook('onRequest', async (request) => { await api.authenticate(request) })
     api.addHook('onRequest', api.limitByConsumer)
-    await api.register(userRoutes)
-    await api.register(forumRoutes)
-    await api.register(activityRoutes)
-    await api.register(notificationRoutes)
-  }, { prefix: opts.config.ROUTE_PREFIX })
+    await api.register(async (sunbird) => {
+      await sunbird.register(userRoutes)
+      await sunbird.register(forumRoutes)
+      await sunbird.register(activityRoutes)
+      await sunbird.register(notificationRoutes)
+    }, { prefix: opts.config.ROUTE_PREFIX })
+    await api.register(discussionRoutes, { prefix: opts.config.DISCUSSION_PREFIX })
+  })
 }
 
 export default fp(app, { name: 'sunbird-adapter', fastify: '5.x' })

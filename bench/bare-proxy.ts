@@ -33,6 +33,14 @@ app.post<{ Body: { request: { context: { type: string, identifier: string } } } 
   return await forward('GET', `/contexts/${encodeURIComponent(type)}/${encodeURIComponent(identifier)}/forums`)
 })
 app.post<{ Body: { request: unknown } }>('/api/forum/v1/create', async (request) => await forward('POST', '/forums', request.body.request))
+// bench/passthrough's reference: NodeBB's own topic page forwarded as it is, body streamed back
+app.get<{ Params: { tid: string } }>('/discussion/api/topic/:tid', async (request, reply) => {
+  const res = await pool.request({ method: 'GET', path: `${nodebb.pathname.replace(/\/+$/, '')}/api/topic/${encodeURIComponent(request.params.tid)}?_uid=${uid}`, headers })
+  reply.code(res.statusCode)
+  const type = res.headers['content-type']
+  if (type !== undefined) reply.header('content-type', type)
+  return reply.send(res.body)
+})
 app.get('/health', async () => ({ ok: true }))
 
 app.listen({ port: Number(process.env.PORT ?? 4098), host: '127.0.0.1' }).catch((err: unknown) => {

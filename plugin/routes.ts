@@ -2,7 +2,7 @@ import { packageInfo } from '../shared/package-info'
 import { Type } from '@sinclair/typebox'
 import { ApiError, isApiError } from '../shared/errors'
 import { ForumCreateRequest, ForumIdParams, ForumUpdateRequest } from '../shared/schemas/forum'
-import { UserCreateRequest, UserIdentifierParams } from '../shared/schemas/user'
+import { UserCreateRequest, UserEnsureRequest, UserIdentifierParams } from '../shared/schemas/user'
 import { Context } from '../shared/schemas/common'
 import type { Platform } from './platform'
 import type { CallerContext } from './caller'
@@ -115,6 +115,12 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
       method: 'get',
       path: pluginPaths.user,
       handler: async (call) => users.read(validate(UserIdentifierParams, call.params, 'params').identifier)
+    },
+    {
+      // the adapter's passthrough, for a user with no account yet (AUTO_CREATE_USERS); idempotent by nature
+      method: 'put',
+      path: pluginPaths.user,
+      handler: async (call) => users.ensure(validate(UserIdentifierParams, call.params, 'params').identifier, validate(UserEnsureRequest, call.body, 'body').username)
     },
     {
       method: 'get',

@@ -14,6 +14,9 @@ export const apiIds = {
   forumRead: 'api.discussions.forum.read',
   forumDelete: 'api.discussions.forum.delete',
   activityList: 'api.discussions.activity.list',
+  activityCreate: 'api.discussions.activity.create',
+  /** The passthrough to NodeBB's own APIs (its errors; NodeBB's answers pass as NodeBB sent them). */
+  discussion: 'api.discussions.discussion',
   notificationSend: 'api.discussions.notification.send',
   notificationList: 'api.discussions.notification.list',
   notificationMarkRead: 'api.discussions.notification.mark-read',

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../../shared/errors'
 import { nodebbPaths } from '../nodebb/paths'
 import { listSetting } from '../config'
+import type { UserEnsureResult } from '../../shared/schemas/user'
 
 /**
  * Who a call acts as (DESIGN, Security, "Who is calling"):
@@ -22,6 +23,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The actor of an authenticated request (one cached plugin call to map a user's Sunbird id to its uid). */
     actor: (request: FastifyRequest) => Promise<Actor>
+    /**
+     * The NodeBB uid of the user the user token names, whatever their roles (the discussion
+     * passthrough acts as the user themselves, never as the service uid). 401 without a user token;
+     * a user with no account is created on first use when AUTO_CREATE_USERS is on, else USER_NOT_FOUND.
+     */
+    ownUid: (request: FastifyRequest) => Promise<number>
     /** Throws 403 unless the call acts for `identifier` itself, or as a service or administrator. */
     requireSelf: (request: FastifyRequest, identifier: string, what: string) => void
     /** Throws 403 unless the caller may create a root forum (a service, an administrator, or a user with one of FORUM_CREATOR_ROLES). */
@@ -34,6 +41,7 @@ const maxEntries = 10000
 
 async function actorPlugin (fastify: FastifyInstance): Promise<void> {
   const serviceUid = fastify.config.NODEBB_SERVICE_UID
+  const autoCreate = fastify.config.AUTO_CREATE_USERS
   const creatorRoles = new Set(listSetting(fastify.config.FORUM_CREATOR_ROLES))
   // the token's subject -> its mapping; it hardly ever changes, and a short cache saves a NodeBB call per request
   const cache = new Map<string, { uid: number, identifier: string, until: number }>()
@@ -48,9 +56,13 @@ async function actorPlugin (fastify: FastifyInstance): Promise<void> {
       if (err instanceof ApiError && err.code === 'USER_NOT_FOUND') throw new ApiError('USER_NOT_FOUND', `The user ${request.sunbirdUser?.sunbirdId ?? subject} has no forum account yet`)
       throw err
     }
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
-    cache.set(subject, { ...found, until: Date.now() + ttlMs })
+    remember(subject, found)
     return found
+  }
+
+  function remember (subject: string, found: { uid: number, identifier: string }): void {
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
+    cache.set(subject, { uid: found.uid, identifier: found.identifier, until: Date.now() + ttlMs })
   }
 
   fastify.decorate('actor', async (request: FastifyRequest): Promise<Actor> => {
@@ -63,6 +75,21 @@ async function actorPlugin (fastify: FastifyInstance): Promise<void> {
     if (user.isAdmin) return { kind: 'admin', uid: serviceUid, sunbirdId: user.sunbirdId }
     const { uid, identifier } = await mapped(request, user.subject)
     return { kind: 'user', uid, sunbirdId: identifier }
+  })
+
+  fastify.decorate('ownUid', async (request: FastifyRequest): Promise<number> => {
+    const user = request.sunbirdUser
+    if (user === null) throw new ApiError('UNAUTHORIZED', 'The discussion routes act as a user: the user\'s token (x-authenticated-user-token) is required')
+    try {
+      return (await mapped(request, user.subject)).uid
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'USER_NOT_FOUND') || !autoCreate) throw err
+    }
+    // as the service: the user does not exist in NodeBB yet
+    const ensured = await fastify.nodebb.call<UserEnsureResult>('PUT', nodebbPaths.user, { uid: serviceUid, params: { identifier: user.subject }, body: { username: user.preferredUsername ?? user.sunbirdId }, request })
+    if (ensured.created) request.log.info({ uid: ensured.uid }, 'user created on first use')
+    remember(user.subject, ensured)
+    return ensured.uid
   })
 
   fastify.decorate('requireSelf', (request: FastifyRequest, identifier: string, what: string): void => {

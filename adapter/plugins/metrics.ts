@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify'
 import { adapterMetrics, type AdapterMetrics } from '../metrics'
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The route label for metrics when the route template says too little (the passthrough's allow-list row). */
+    metricRoute: string | null
+  }
   interface FastifyInstance {
     /** The adapter's Prometheus metrics (rendered at GET /metrics). */
     metrics: AdapterMetrics
@@ -13,10 +17,11 @@ declare module 'fastify' {
 async function metricsPlugin (fastify: FastifyInstance): Promise<void> {
   const metrics = adapterMetrics()
   fastify.decorate('metrics', metrics)
+  fastify.decorateRequest('metricRoute', null)
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.requests.inc({
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route: request.metricRoute ?? request.routeOptions.url ?? 'unmatched',
       status: `${Math.floor(reply.statusCode / 100)}xx`,
       err: reply.errCode ?? ''
     })

@@ -1,7 +1,9 @@
 import fp from 'fastify-plugin'
 import { Pool } from 'undici'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
-import { isApiError } from '../../shared/errors'
+import { ApiError, isApiError } from '../../shared/errors'
 import type { Config } from '../config'
 import type { AdapterMetrics } from '../metrics'
 import { fillPath, pluginMount, type NodebbPath } from '../nodebb/paths'
@@ -28,9 +30,39 @@ export interface NodebbCallOptions {
   retries?: number
 }
 
+/** One call forwarded as it is (the discussion passthrough): NodeBB's answer is streamed back, not read. */
+export interface ForwardRequest {
+  method: NodebbMethod
+  /** The NodeBB path from its root (`/api/...`), already checked against the allow-list. */
+  path: string
+  /** The query string, without `?` and without `_uid` (added here). */
+  query: string
+  uid: number
+  /** Headers to send besides the master token (the caller's credentials already dropped). */
+  headers: Record<string, string>
+  /** A JSON body (`_uid` already set), or a stream sent as it is (an upload). */
+  body?: string | Readable
+  /** The allow-list row, for metrics and logs. */
+  label: string
+  request?: FastifyRequest
+}
+
+export interface ForwardAnswer {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Readable
+}
+
 export interface NodebbClient {
   /** One Write API call to a plugin route; resolves the plugin's `response`, or throws an ApiError. */
   call: <T = unknown>(method: NodebbMethod, path: NodebbPath, options: NodebbCallOptions) => Promise<T>
+  /**
+   * One call to any NodeBB path as the user `uid`, over the same pool and master token. Resolves
+   * NodeBB's status, headers and body stream whatever the status; throws 503 UPSTREAM_UNAVAILABLE
+   * when NodeBB cannot be reached or does not answer in time, and 503 OUTCOME_UNKNOWN when a write
+   * was sent and no answer came. Never retried.
+   */
+  forward: (request: ForwardRequest) => Promise<ForwardAnswer>
   /** NodeBB's origin and base path, for messages (never carries credentials). */
   readonly where: string
 }
@@ -149,13 +181,42 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
     }
   }
 
-  return { call, where, close: () => pool.close() }
+  async function forward (options: ForwardRequest): Promise<ForwardAnswer> {
+    const log = options.request?.log ?? defaultLog
+    const { method, label } = options
+    const uid = `_uid=${options.uid}`
+    const target = `${basePath}${options.path}?${options.query === '' ? uid : `${options.query}&${uid}`}`
+    const limit = method === 'GET' ? timeout : writeTimeout
+    const controller = new AbortController()
+    const timer = setTimeout(() => { controller.abort(new DOMException(`NodeBB did not answer within ${limit} ms`, 'TimeoutError')) }, limit)
+    const started = performance.now()
+    try {
+      // the deadline covers the answer's headers; the body streams on under undici's bodyTimeout
+      const res = await pool.request({ method, path: target, headers: { ...options.headers, authorization }, body: options.body, signal: controller.signal })
+      metrics.nodebb.observe({ method, route: `discussion:${label}`, outcome: 'ok' }, (performance.now() - started) / 1000)
+      return { status: res.statusCode, headers: res.headers, body: res.body }
+    } catch (err) {
+      // the adapter's own refusal (an upload over the limit, found while streaming it)
+      if (isApiError(err)) throw err
+      const unavailable = transportError(err, where, limit)
+      metrics.nodebb.observe({ method, route: `discussion:${label}`, outcome: unavailable.kind }, (performance.now() - started) / 1000)
+      log.warn({ nodebb: { method, route: label, kind: unavailable.kind, reason: unavailable.reason } }, 'NodeBB unavailable (discussion passthrough)')
+      if (method !== 'GET' && mayHaveWritten(unavailable)) {
+        throw new ApiError('OUTCOME_UNKNOWN', 'NodeBB did not answer in time, or the connection broke after the call was sent: it may or may not have been made; look before repeating it')
+      }
+      throw unavailable
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return { call, forward, where, close: () => pool.close() }
 }
 
 /** `fastify.nodebb`: the one pool to NodeBB, closed with the app. */
 async function nodebbClientPlugin (fastify: FastifyInstance): Promise<void> {
   const client = createNodebbClient(fastify.config, fastify.metrics, fastify.log)
-  fastify.decorate('nodebb', { call: client.call, where: client.where })
+  fastify.decorate('nodebb', { call: client.call, forward: client.forward, where: client.where })
   fastify.addHook('onClose', async () => { await client.close() })
 }
 

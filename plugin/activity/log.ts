@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Activity } from '../../shared/schemas/activity'
+import { contextOf, type Activity } from '../../shared/schemas/activity'
 import type { Context } from '../../shared/schemas/common'
 import type { Db } from '../platform'
 
@@ -19,7 +19,8 @@ export const activityKeys = {
 
 /** The index keys one entry is listed under. */
 export function indexKeys (activity: Activity): string[] {
-  return [activityKeys.all, activityKeys.forum(activity.forum.identifier), activityKeys.context(activity.forum.context), activityKeys.user(activity.actor.uid)]
+  // an app's event for a context as a whole is in no forum's index
+  return [activityKeys.all, ...(activity.forum === null ? [] : [activityKeys.forum(activity.forum.identifier)]), activityKeys.context(contextOf(activity)), activityKeys.user(activity.actor.uid)]
 }
 
 export interface Retention { days: number, count: number }

@@ -1,6 +1,6 @@
 import { ApiError } from '../../shared/errors'
 import { pluginPaths } from '../../shared/plugin-paths'
-import { ActivityListRequest, activityRequestFromQuery } from '../../shared/schemas/activity'
+import { ActivityCreateRequest, ActivityListRequest, activityRequestFromQuery } from '../../shared/schemas/activity'
 import { requestFromQuery } from '../../shared/schemas/query'
 import { NotificationListRequest, NotificationMarkReadRequest, NotificationSendRequest } from '../../shared/schemas/notification'
 import { UserIdentifierParams } from '../../shared/schemas/user'
@@ -25,6 +25,13 @@ export function activityRoutes (activity: ActivityService, notifications: Notifi
       method: 'get',
       path: pluginPaths.activity,
       handler: async ({ query, uid }) => activity.list(validate(ActivityListRequest, activityRequestFromQuery(query), 'query'), uid)
+    },
+    {
+      // an app's own event (seed 000); exactly once per msgid through the plugin's records
+      method: 'post',
+      path: pluginPaths.activity,
+      once: true,
+      handler: async ({ body, uid }) => activity.create(validate(ActivityCreateRequest, body, 'body'), uid)
     },
     {
       method: 'get',

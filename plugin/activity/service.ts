@@ -1,6 +1,6 @@
 import { ApiError } from '../../shared/errors'
-import type { Activity, ActivityListRequest, ActivityListResult } from '../../shared/schemas/activity'
-import { activityLimits } from '../../shared/schemas/activity'
+import type { Activity, ActivityCreateRequest, ActivityCreateResult, ActivityListRequest, ActivityListResult, AppActivity, NodebbActivity } from '../../shared/schemas/activity'
+import { activityLimits, contextOf, isAppActivity, isNodebbVerb } from '../../shared/schemas/activity'
 import type { Platform } from '../platform'
 import type { ForumRecord, Store } from '../store'
 import { parseAcpSettings, type SettingsStore } from '../acp/settings'
@@ -59,7 +59,7 @@ export class ActivityService {
   }
 
   /** Fills in what the payload lacked (the topic's title as stored); null when the event is not in a Sunbird forum. */
-  async resolve (event: ActivityEvent): Promise<Activity | null> {
+  async resolve (event: ActivityEvent): Promise<NodebbActivity | null> {
     let { tid, cid, uid } = event
     if (tid === null && event.pid !== null) {
       const [post] = await this.platform.getPosts([event.pid])
@@ -127,7 +127,7 @@ export class ActivityService {
     if (request.context !== undefined) {
       const context = request.context
       if (request.forum === undefined) keys = [activityKeys.context(context)]
-      else filters.push((a) => a.forum.context.type === context.type && a.forum.context.identifier === context.identifier)
+      else filters.push((a) => contextOf(a).type === context.type && contextOf(a).identifier === context.identifier)
     }
     if (request.user !== undefined) {
       const actor = await this.directory.requireOne(request.user)
@@ -159,8 +159,15 @@ export class ActivityService {
    * but administrators (who skip this filter).
    */
   private async readable (activities: Activity[], uid: number): Promise<Activity[]> {
-    const ids = (type: 'topic' | 'post'): number[] => [...new Set(activities.filter((a) => a.object.type === type).map((a) => Number(a.object.id)))]
-    const cids = [...new Set(activities.map((a) => Number(a.forum.identifier)))]
+    const nodebb = activities.filter((a): a is NodebbActivity => !isAppActivity(a))
+    const apps = activities.filter(isAppActivity)
+    const ids = (type: 'topic' | 'post'): number[] => [...new Set(nodebb.filter((a) => a.object.type === type).map((a) => Number(a.object.id)))]
+    // an app's event without a forum is the context's: readable by whoever reads one of its forums
+    const contexts = new Map<string, AppActivity['context']>()
+    for (const a of apps) if (a.forum === null) contexts.set(contextKey(a.context), a.context)
+    const contextCids = new Map<string, number[]>()
+    for (const [key, context] of contexts) contextCids.set(key, await this.store.contextForums(context))
+    const cids = [...new Set([...activities.flatMap((a) => a.forum === null ? [] : [Number(a.forum.identifier)]), ...[...contextCids.values()].flat()])]
     const [forums, topics, posts] = await Promise.all([
       this.platform.readableCids(cids, uid, 'topics:read'),
       this.platform.visibleTopics(ids('topic'), uid),
@@ -168,6 +175,47 @@ export class ActivityService {
     ])
     const allowed = new Set(forums)
     const visible = { topic: new Set(topics), post: new Set(posts) }
-    return activities.filter((a) => allowed.has(Number(a.forum.identifier)) && visible[a.object.type].has(Number(a.object.id)))
+    return activities.filter((a) => {
+      if (!isAppActivity(a)) return allowed.has(Number(a.forum.identifier)) && visible[a.object.type].has(Number(a.object.id))
+      if (a.forum !== null) return allowed.has(Number(a.forum.identifier))
+      return (contextCids.get(contextKey(a.context)) ?? []).some((cid) => allowed.has(cid))
+    })
   }
+
+  /**
+   * An app's own event (POST /api/activity/v1/create; administrators only, the adapter lets only
+   * services and administrators call): checked before anything is written, then recorded and
+   * queued for webhooks as NodeBB's events are.
+   */
+  async create (request: ActivityCreateRequest, uid: number): Promise<ActivityCreateResult> {
+    if (!await this.platform.isAdministrator(uid)) throw new ApiError('FORBIDDEN', 'Only services and administrators put events into the activity stream')
+    if (isNodebbVerb(request.verb)) throw new ApiError('INVALID_REQUEST', `request.verb ${request.verb} is NodeBB's own; an app's event needs a verb of its own`)
+    const actorUid = await this.directory.requireOne(request.actor)
+    const identifier = (await this.directory.sunbirdIdsOf([actorUid])).get(actorUid) ?? request.actor
+    let forum: AppActivity['forum'] = null
+    if (request.forum !== undefined) {
+      const record = await this.store.getForum(Number(request.forum))
+      if (record === null) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${request.forum}`)
+      if (contextKey(record.context) !== contextKey(request.context)) throw new ApiError('INVALID_REQUEST', `Forum ${request.forum} belongs to another context`)
+      forum = { identifier: String(record.cid), root: String(await this.rootOf(record)), context: record.context }
+    }
+    const time = request.time ?? this.platform.now()
+    const activity: AppActivity = {
+      id: this.log.newId(time),
+      source: 'app',
+      verb: request.verb,
+      actor: { identifier, uid: actorUid },
+      object: { type: request.object.type, id: request.object.identifier, ...(request.object.title === undefined ? {} : { title: request.object.title }) },
+      context: request.context,
+      forum,
+      time
+    }
+    await this.log.record(activity)
+    if (await this.outbox.enqueue(activity) > 0) this.options.onQueued?.()
+    return { identifier: activity.id }
+  }
+}
+
+function contextKey (context: { type: string, identifier: string }): string {
+  return `${context.type}\n${context.identifier}`
 }

@@ -15,14 +15,43 @@ export type ActivityVerb = typeof activityVerbs[number]
 
 export const ActivityVerb = Type.Union(activityVerbs.map((v) => Type.Literal(v)), { description: 'What happened' })
 
-export const activityLimits = { maxLimit: 100, defaultLimit: 20, maxOffset: 100_000, maxVerbs: activityVerbs.length } as const
+export const activityLimits = { maxLimit: 100, defaultLimit: 20, maxOffset: 100_000, maxVerbs: 50 } as const
+
+/** An app's own verb (e.g. `completed`); NodeBB's verbs are the plugin's to record, never an app's. */
+export const AppVerb = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'An app\'s own verb, e.g. completed' })
+
+export function isNodebbVerb (verb: string): boolean {
+  return (activityVerbs as readonly string[]).includes(verb)
+}
+
+const Text = (maxLength: number, description?: string) => Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]+$', ...(description === undefined ? {} : { description }) })
+
+/** POST /api/activity/v1/create: an app's event put into a context's stream (seed 000). */
+export const ActivityCreateRequest = Type.Object({
+  actor: SunbirdId,
+  verb: AppVerb,
+  object: Type.Object({
+    type: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'What the app acted on, e.g. course, content, assessment' }),
+    identifier: Text(256, 'The app\'s id of it'),
+    title: Type.Optional(Text(500))
+  }, { additionalProperties: false }),
+  context: Context,
+  forum: Type.Optional(ForumId),
+  time: Type.Optional(Timestamp)
+}, { additionalProperties: false })
+export type ActivityCreateRequest = Static<typeof ActivityCreateRequest>
+
+export const ActivityCreateResult = Type.Object({
+  identifier: Type.String({ description: 'The activity id' })
+}, { additionalProperties: false })
+export type ActivityCreateResult = Static<typeof ActivityCreateResult>
 
 export const ActivityListRequest = Type.Object({
   context: Type.Optional(Context),
   forum: Type.Optional(ForumId),
   includeDescendants: Type.Optional(Type.Boolean({ description: 'With `forum`: its descendant forums too (default false)' })),
   user: Type.Optional(SunbirdId),
-  verbs: Type.Optional(Type.Array(ActivityVerb, { minItems: 1, maxItems: activityLimits.maxVerbs, uniqueItems: true })),
+  verbs: Type.Optional(Type.Array(Type.Union([ActivityVerb, AppVerb]), { minItems: 1, maxItems: activityLimits.maxVerbs, uniqueItems: true, description: 'NodeBB\'s verbs and apps\' own' })),
   since: Type.Optional(Timestamp),
   until: Type.Optional(Timestamp),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: activityLimits.maxLimit, default: activityLimits.defaultLimit })),
@@ -32,7 +61,7 @@ export type ActivityListRequest = Static<typeof ActivityListRequest>
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()])
 
-export const Activity = Type.Object({
+export const NodebbActivity = Type.Object({
   id: Type.String(),
   verb: ActivityVerb,
   actor: Type.Object({
@@ -53,7 +82,38 @@ export const Activity = Type.Object({
   }, { additionalProperties: false }),
   time: Timestamp
 }, { additionalProperties: false })
+export type NodebbActivity = Static<typeof NodebbActivity>
+
+const ActivityActor = NodebbActivity.properties.actor
+
+/** An app's own event (POST /api/activity/v1/create), listed and sent to webhooks beside NodeBB's. */
+export const AppActivity = Type.Object({
+  id: Type.String(),
+  source: Type.Literal('app'),
+  verb: AppVerb,
+  actor: ActivityActor,
+  object: Type.Object({
+    type: Type.String(),
+    id: Type.String(),
+    title: Type.Optional(Type.String())
+  }, { additionalProperties: false }),
+  context: Context,
+  forum: Type.Union([NodebbActivity.properties.forum, Type.Null()], { description: 'The forum the event belongs to, or null for the context as a whole' }),
+  time: Timestamp
+}, { additionalProperties: false })
+export type AppActivity = Static<typeof AppActivity>
+
+export const Activity = Type.Union([NodebbActivity, AppActivity])
 export type Activity = Static<typeof Activity>
+
+export function isAppActivity (activity: Activity): activity is AppActivity {
+  return (activity as { source?: unknown }).source === 'app'
+}
+
+/** The context an activity belongs to, whichever its kind. */
+export function contextOf (activity: Activity): Context {
+  return isAppActivity(activity) ? activity.context : activity.forum.context
+}
 
 export const ActivityListResult = Type.Object({
   activities: Type.Array(Activity),

@@ -15,6 +15,22 @@ export const UserCreateResult = Type.Object({
 }, { additionalProperties: false })
 export type UserCreateResult = Static<typeof UserCreateResult>
 
+/**
+ * The plugin's "ensure" (PUT /sunbird/users/:identifier, the identifier a user token's subject): the
+ * user it maps, or one created from `username` (a wish: made valid and unique for NodeBB).
+ */
+export const UserEnsureRequest = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description: 'The wished username (a token\'s preferred_username)' })
+}, { additionalProperties: false })
+export type UserEnsureRequest = Static<typeof UserEnsureRequest>
+
+export const UserEnsureResult = Type.Object({
+  identifier: SunbirdId,
+  uid: Type.Integer({ minimum: 1 }),
+  created: Type.Boolean()
+}, { additionalProperties: false })
+export type UserEnsureResult = Static<typeof UserEnsureResult>
+
 export const UserIdentifierParams = Type.Object({ identifier: SunbirdId }, { additionalProperties: false })
 
 export const UserForumAccess = Type.Object({

@@ -83,7 +83,7 @@ const cases: Array<[string, InjectOptions]> = [
   ['activity: limit 101', post('/api/activity/v1/list', { request: { limit: 101 } })],
   ['activity: limit as a string', post('/api/activity/v1/list', { request: { limit: '10' } })],
   ['activity: negative offset', post('/api/activity/v1/list', { request: { offset: -1 } })],
-  ['activity: unknown verb', post('/api/activity/v1/list', { request: { verbs: ['post.create'] } })],
+  ['activity: a verb no app could have (a space)', post('/api/activity/v1/list', { request: { verbs: ['post create'] } })],
   ['activity: empty verbs', post('/api/activity/v1/list', { request: { verbs: [] } })],
   ['activity: forum not an id', post('/api/activity/v1/list', { request: { forum: 'abc' } })],
   ['activity: context without identifier', post('/api/activity/v1/list', { request: { context: { type: 'batch' } } })],

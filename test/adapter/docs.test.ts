@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from '../helper'
 import { errorCatalogue } from '../../shared/errors'
+import { allowList } from '../../adapter/discussion/allow-list'
 
 const read = (file: string): string => readFileSync(join(__dirname, '..', '..', file), 'utf8')
 const readme = read('README.md')
@@ -41,4 +42,11 @@ t.test('the error table of docs/api.md matches the catalogue', async (t) => {
 
 t.test('no document sends anyone to a file outside the repository', async (t) => {
   for (const file of ['README.md', 'docs/api.md', '.env.example']) t.notMatch(read(file), /\.\.\/shared\/|DESIGN\.md/, file)
+})
+
+t.test('the README\'s discussion allow-list is the code\'s, row for row', async (t) => {
+  const start = readme.indexOf('\n## Discussions through the adapter\n')
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+  const rows = [...section.matchAll(/^\| ([a-z0-9.]+) \| ([A-Z]+) \| `([^`]+)` \|$/gm)].map((m) => `${m[2]} ${m[3]} ${m[1]}`)
+  t.same(rows, allowList.map((e) => `${e.method} ${e.path} ${e.name}`))
 })

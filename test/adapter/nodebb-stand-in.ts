@@ -37,6 +37,18 @@ export interface RecordedCall {
   msgid: string | undefined
   /** What the plugin was told of the caller, decoded. */
   caller: CallerContext
+  /** The query string as received (without `?`). */
+  query: string
+  headers: IncomingMessage['headers']
+  /** The body as received, byte for byte. */
+  raw: string
+}
+
+/** What the stand-in answers on a NodeBB path outside the plugin's (the discussion passthrough's target). */
+export interface ForumAnswer {
+  status: number
+  headers: Record<string, string | string[]>
+  body: string | Buffer
 }
 
 export interface StandIn {
@@ -48,6 +60,11 @@ export interface StandIn {
   /** The administrator the adapter acts as (NODEBB_SERVICE_UID). */
   admin: number
   calls: RecordedCall[]
+  /**
+   * NodeBB's own routes (anything outside /api/v3/plugins), once the master token and `_uid` are
+   * accepted: by default a JSON echo of what arrived, with a session cookie as NodeBB sets one.
+   */
+  forum: (call: RecordedCall & { uid: string }) => ForumAnswer
   /** The next `n` requests misbehave this way. */
   failNext: (trouble: Trouble, n?: number) => void
   slowMs: number
@@ -102,6 +119,11 @@ export async function startStandIn (options: StandInOptions = {}): Promise<Stand
     activity,
     admin,
     calls: [],
+    forum: (call) => ({
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'set-cookie': 'express.sid=s%3Astand-in-session; Path=/; HttpOnly', 'x-powered-by': 'NodeBB' },
+      body: JSON.stringify({ echo: { method: call.method, path: call.path, query: call.query, uid: call.uid, body: call.body ?? null } })
+    }),
     slowMs: 1500,
     failNext (trouble, n = 1) { for (let i = 0; i < n; i++) troubles.push(trouble) },
     close: async () => {
@@ -114,13 +136,15 @@ export async function startStandIn (options: StandInOptions = {}): Promise<Stand
     const url = new URL(req.url ?? '/', 'http://stand-in')
     const raw = await readBody(req)
     let body: Record<string, unknown> = {}
+    // NodeBB parses JSON bodies before it authenticates; multipart ones only later (multer)
+    const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/')
     try {
-      if (raw !== '') body = JSON.parse(raw) as Record<string, unknown>
+      if (raw !== '' && !multipart) body = JSON.parse(raw) as Record<string, unknown>
     } catch {
       return nodebbError(res, 400, 'Unexpected token in JSON')
     }
     const uidValue = body._uid ?? url.searchParams.get('_uid') ?? undefined
-    const record: RecordedCall = { method: req.method ?? '', path: url.pathname, uid: uidValue === undefined ? undefined : String(uidValue), body: raw === '' ? undefined : body, status: 0, msgid: req.headers['x-sunbird-msgid'] as string | undefined, caller: callerOf(req.headers) }
+    const record: RecordedCall = { method: req.method ?? '', path: url.pathname, uid: uidValue === undefined ? undefined : String(uidValue), body: raw === '' ? undefined : body, status: 0, msgid: req.headers['x-sunbird-msgid'] as string | undefined, caller: callerOf(req.headers), query: url.search.slice(1), headers: req.headers, raw }
     standIn.calls.push(record)
     res.on('finish', () => { record.status = res.statusCode })
 
@@ -148,6 +172,12 @@ export async function startStandIn (options: StandInOptions = {}): Promise<Stand
     const uid = parseInt(String(uidValue), 10)
     if (!(uid > 0)) return nodebbError(res, 401, 'A valid login session was not found. Please log in and try again.')
 
+    if (!url.pathname.startsWith('/api/v3/plugins/')) {
+      const answer = standIn.forum({ ...record, uid: String(uid) })
+      res.writeHead(answer.status, answer.headers)
+      res.end(answer.body)
+      return
+    }
     const found = router.find(req.method as HTTPMethod, url.pathname)
     if (found === null) return nodebbError(res, 404, 'Invalid API call')
     const route = found.store as ReturnType<typeof pluginRoutes>[number]

@@ -12,8 +12,8 @@ import { activityPaths } from '../../plugin/activity/routes'
 import type { WebhookOutbox } from '../../plugin/activity/webhooks'
 import { acpPaths } from '../../plugin/acp/paths'
 import type { ForumDeleteResult, ForumFetchResult, ForumReadResult, ForumResult } from '../../shared/schemas/forum'
-import type { UserCreateResult, UserReadResult } from '../../shared/schemas/user'
-import type { ActivityListResult } from '../../shared/schemas/activity'
+import type { UserCreateResult, UserEnsureResult, UserReadResult } from '../../shared/schemas/user'
+import type { ActivityCreateResult, ActivityListResult } from '../../shared/schemas/activity'
 import type { NotificationListResult, NotificationMarkReadResult, NotificationSendResult } from '../../shared/schemas/notification'
 import type { publicSettings } from '../../plugin/acp/settings'
 
@@ -42,6 +42,7 @@ type RouteTable =
   | Row<'get', P['status'], { plugin: string, version: string }>
   | Row<'post', P['users'], UserCreateResult>
   | Row<'get', P['user'], UserReadResult>
+  | Row<'put', P['user'], UserEnsureResult>
   | Row<'get', P['userUid'], Answer<UserService['uid']>>
   | Row<'post', P['forums'], ForumResult>
   | Row<'get', P['forum'], ForumReadResult>
@@ -51,6 +52,7 @@ type RouteTable =
   | Row<'get', P['drift'], Answer<ForumRepair['driftReport']>>
   | Row<'post', P['repair'], Answer<ForumRepair['repair']>>
   | Row<'get', P['activity'], ActivityListResult>
+  | Row<'post', P['activity'], ActivityCreateResult>
   | Row<'post', P['notifications'], NotificationSendResult>
   | Row<'get', P['userNotifications'], NotificationListResult>
   | Row<'put', P['userNotificationsRead'], NotificationMarkReadResult>

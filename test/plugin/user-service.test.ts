@@ -110,3 +110,42 @@ t.test('a user created here is mapped for SSO too, and a failed mapping leaves n
   }
   t.ok(before.length > 0)
 })
+
+t.test('ensure: the user a subject names, or one created on first use from the wished name', async (t) => {
+  const h = harness()
+  const first = await h.call('put', P.user, h.admin, { params: { identifier: 'f:realm-1:sb-9' }, body: { username: 'Ravi Kumar' } })
+  t.same({ identifier: first.identifier, created: first.created }, { identifier: 'sb-9', created: true }, 'mapped under the subject\'s last part')
+  t.equal(await h.fake.db.getObjectField(`user:${first.uid}`, 'username'), 'Ravi-Kumar', 'made valid for NodeBB')
+  t.equal(await h.fake.db.getObjectField(`user:${first.uid}`, 'email:confirmed'), '1', 'a verified Sunbird user, as user create makes')
+  const again = await h.call('put', P.user, h.admin, { params: { identifier: 'sb-9' }, body: { username: 'someone else' } })
+  t.same(again, { identifier: 'sb-9', uid: first.uid, created: false }, 'found by either form, not created twice')
+  const other = await h.call('put', P.user, h.admin, { params: { identifier: 'sb-10' }, body: { username: 'Ravi Kumar' } })
+  t.not(other.uid, first.uid)
+  t.match(await h.fake.db.getObjectField(`user:${other.uid}`, 'username'), /^Ravi-Kuma-[0-9a-f]{6}$/, 'a taken name gets a suffix')
+  const odd = await h.call('put', P.user, h.admin, { params: { identifier: 'sb-11' }, body: { username: '<>' } })
+  t.match(await h.fake.db.getObjectField(`user:${odd.uid}`, 'username'), /^user-[0-9a-f]{6}$/, 'nothing usable in the wish: a made-up name')
+  const long = await h.call('put', P.user, h.admin, { params: { identifier: 'sb-12' }, body: { username: 'a'.repeat(200) } })
+  t.equal(await h.fake.db.getObjectField(`user:${long.uid}`, 'username'), 'a'.repeat(16))
+})
+
+t.test('ensure is idempotent under concurrency: one user however many first calls race', async (t) => {
+  const h = harness()
+  const results = await Promise.all(Array.from({ length: 8 }, async () => await h.call('put', P.user, h.admin, { params: { identifier: 'sb-race' }, body: { username: 'racer' } })))
+  t.equal(new Set(results.map((r) => r.uid)).size, 1, 'one uid')
+  t.equal(results.filter((r) => r.created === true).length, 1, 'created once')
+  t.equal(await h.fake.db.getObjectField('sunbird:uid-by-sunbird-id', 'sb-race'), String(results[0]?.uid))
+})
+
+t.test('ensure refuses bad input, writing nothing', async (t) => {
+  const h = harness()
+  const before = h.fake.dump()
+  const cases: Array<[string, Record<string, string>, unknown]> = [
+    ['no username', { identifier: 'sb-1' }, {}],
+    ['username not a string', { identifier: 'sb-1' }, { username: 7 }],
+    ['control characters', { identifier: 'sb-1' }, { username: 'a\u0000b' }],
+    ['unknown field', { identifier: 'sb-1' }, { username: 'abc', admin: true }],
+    ['bad identifier', { identifier: 'a b' }, { username: 'abc' }]
+  ]
+  for (const [why, params, body] of cases) t.equal((await h.fail('put', P.user, h.admin, { params, body })).code, 'INVALID_REQUEST', why)
+  t.equal(h.fake.dump(), before)
+})
