@@ -46,27 +46,33 @@ export function grantsByMember (grants: PrivilegeGrant[]): MemberGrant[] {
 }
 
 /**
- * The grants in two waves. NodeBB makes a category's privilege group (`cid:<cid>:privileges:<p>`)
- * on its first member, and concurrent first members would each make it again (a race NodeBB
- * tolerates, at a dozen commands a time): the first wave, one call after another, holds a call for
- * every (cid, privilege) pair; the second, all the rest, can then run concurrently.
+ * The grants in waves, each wave's calls concurrent, the waves one after another. NodeBB makes a
+ * category's privilege group (`cid:<cid>:privileges:<p>`) on its first member, and concurrent first
+ * members would each make it again (a race NodeBB tolerates, at a dozen commands a time). So a call
+ * that names a (cid, privilege) pair no earlier call named goes into the first wave where no other
+ * call names any of its pairs; the calls whose pairs are all named before go into the last wave.
  */
-export function grantWaves (grants: MemberGrant[]): { first: MemberGrant[], rest: MemberGrant[] } {
+export function grantWaves (grants: MemberGrant[]): MemberGrant[][] {
   const covered = new Set<string>()
-  const first: MemberGrant[] = []
+  const waves: Array<{ calls: MemberGrant[], pairs: Set<string> }> = []
   const rest: MemberGrant[] = []
-  // widest first, so a few calls cover every pair
+  // widest first, so a few calls name every pair
   const bySize = [...grants].sort((a, b) => b.privileges.length * b.cids.length - a.privileges.length * a.cids.length)
   for (const g of bySize) {
     const pairs = g.cids.flatMap((cid) => g.privileges.map((p) => `${cid}|${p}`))
-    if (pairs.some((pair) => !covered.has(pair))) {
-      first.push(g)
-      for (const pair of pairs) covered.add(pair)
-    } else {
+    if (pairs.every((pair) => covered.has(pair))) {
       rest.push(g)
+      continue
     }
+    let wave = waves.find((w) => !pairs.some((pair) => w.pairs.has(pair)))
+    if (wave === undefined) {
+      wave = { calls: [], pairs: new Set() }
+      waves.push(wave)
+    }
+    wave.calls.push(g)
+    for (const pair of pairs) { wave.pairs.add(pair); covered.add(pair) }
   }
-  return { first, rest }
+  return [...waves.map((w) => w.calls), ...(rest.length > 0 ? [rest] : [])]
 }
 
 /**

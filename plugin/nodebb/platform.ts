@@ -105,9 +105,9 @@ export function nodebbPlatform (): Platform {
     givePrivileges: (cid, list, members) => privileges.categories.give(list, cid, members),
     rescindPrivileges: (cid, list, members) => privileges.categories.rescind(list, cid, members),
     async givePrivilegesMany (grants) {
-      const { first, rest } = grantWaves(grantsByMember(grants))
-      for (const g of first) await privileges.categories.give(g.privileges, g.cids, [g.member])
-      await settleAll(rest.map((g) => () => privileges.categories.give(g.privileges, g.cids, [g.member])))
+      for (const wave of grantWaves(grantsByMember(grants))) {
+        await settleAll(wave.map((g) => () => privileges.categories.give(g.privileges, g.cids, [g.member])))
+      }
     },
     async rescindPrivilegesMany (grants) {
       for (const g of grantsByMember(grants)) await privileges.categories.rescind(g.privileges, g.cids, [g.member])

@@ -187,9 +187,7 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
         count('nodebb:privileges.categories.give')
         for (const cid of g.cids) await give(g.privileges, cid, [g.member])
       }
-      const { first, rest } = grantWaves(grantsByMember(grants))
-      for (const g of first) await call(g)
-      await settleAll(rest.map((g) => async () => await call(g)))
+      for (const wave of grantWaves(grantsByMember(grants))) await settleAll(wave.map((g) => async () => await call(g)))
     }),
     rescindPrivilegesMany: op('rescindPrivilegesMany', async (grants: PrivilegeGrant[]) => {
       for (const g of grantsByMember(grants)) {
