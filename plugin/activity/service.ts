@@ -149,7 +149,7 @@ export class ActivityService {
       keep: filters.length === 0 ? undefined : (a) => filters.every((f) => f(a)),
       keepChunk: readAll ? undefined : (activities) => this.readable(activities, uid)
     })
-    return { activities: page.activities, count: page.count, offset: offset + limit < page.count ? offset + limit : null }
+    return { activities: page.activities, count: page.count, countExact: page.countExact, offset: offset + limit < page.count ? offset + limit : null }
   }
 
   /**
