@@ -22,7 +22,7 @@ export class Cleanup {
     for (const group of groups) await this.store.removeGroup(group.name, cid)
     const exists = await this.platform.groupsExist(groups.map((g) => g.name))
     // one destroy for all of them: NodeBB's scans every group once per call
-    await this.platform.destroyGroups(groups.filter((_g, i) => exists[i] === true).map((g) => g.name))
+    await this.platform.destroyGroups(groups.filter((g) => exists.has(g.name)).map((g) => g.name))
     // children that survive their parent become roots of their context, so fetch still finds them
     const children = await this.store.getForums(await this.store.childrenOf(cid))
     for (const child of children) {

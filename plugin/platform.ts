@@ -99,6 +99,19 @@ export interface NotificationRecord {
 /** A member of a privilege: a uid (user) or a group name. */
 export type PrivilegeMember = number | string
 
+/** Privileges (NodeBB names) given to or taken from members on one category. */
+export interface PrivilegeGrant {
+  cid: number
+  privileges: string[]
+  members: PrivilegeMember[]
+}
+
+/** Users joining or leaving one group. */
+export interface GroupMembership {
+  name: string
+  uids: number[]
+}
+
 export interface CreateCategoryInput {
   name: string
   description: string
@@ -125,6 +138,13 @@ export interface Platform {
   // privileges (NodeBB names: bare for users, `groups:` prefixed for groups)
   givePrivileges: (cid: number, privileges: string[], members: PrivilegeMember[]) => Promise<void>
   rescindPrivileges: (cid: number, privileges: string[], members: PrivilegeMember[]) => Promise<void>
+  /**
+   * Many grants in as few NodeBB calls as it takes (nodebb/batch.ts: one per member and privilege
+   * list, every category at once), members concurrently. A failure may leave some applied.
+   */
+  givePrivilegesMany: (grants: PrivilegeGrant[]) => Promise<void>
+  /** The same for taking privileges away, one member after another (NodeBB destroys a privilege group its last member leaves). */
+  rescindPrivilegesMany: (grants: PrivilegeGrant[]) => Promise<void>
   /** Ladder privilege holders of each category (absent categories hold nothing). */
   getPrivilegeHolders: (cids: number[]) => Promise<Map<number, PrivilegeHolders>>
   /** Administrators and category moderators (NodeBB's isAdminOrMod). */
@@ -134,11 +154,16 @@ export interface Platform {
   createGroup: (name: string) => Promise<void>
   /** Destroys the groups in one NodeBB call (its privilege cleanup scans once per call, not per group). */
   destroyGroups: (names: string[]) => Promise<void>
-  groupsExist: (names: string[]) => Promise<boolean[]>
+  /** The names among these that are existing groups. */
+  groupsExist: (names: string[]) => Promise<Set<string>>
   /** System groups (administrators, registered-users, ...) and privilege groups may not be used. */
   isProtectedGroup: (name: string) => boolean
   joinGroup: (name: string, uids: number[]) => Promise<void>
   leaveGroup: (name: string, uids: number[]) => Promise<void>
+  /** Many memberships: one NodeBB join per user, for all its groups (nodebb/batch.ts), users concurrently. A failure may leave some made. */
+  joinGroups: (memberships: GroupMembership[]) => Promise<void>
+  /** The same for leaving, one user after another. */
+  leaveGroups: (memberships: GroupMembership[]) => Promise<void>
   /** Members (uids) of each group. */
   getGroupMembers: (names: string[]) => Promise<Map<string, number[]>>
   countGroupMembers: (names: string[]) => Promise<Map<string, number>>
@@ -150,7 +175,8 @@ export interface Platform {
   deleteUser: (uid: number) => Promise<void>
   /** Username or its slug already used (NodeBB would otherwise rename the new user silently). */
   isUsernameTaken: (username: string) => Promise<boolean>
-  usersExist: (uids: number[]) => Promise<boolean[]>
+  /** The uids among these that are existing users. */
+  usersExist: (uids: number[]) => Promise<Set<number>>
   getUsers: (uids: number[]) => Promise<Array<{ uid: number, username: string, fullname: string } | null>>
   /** NodeBB's own username rule; the reason NodeBB gives, or null if it accepts the name. */
   usernameProblem: (username: string) => string | null

@@ -39,8 +39,7 @@ export class UserDirectory {
       }
     }
     const uids = [...new Set([...candidates.values()].map((c) => c.uid))]
-    const exists = await this.platform.usersExist(uids)
-    const live = new Set(uids.filter((_uid, i) => exists[i] === true))
+    const live = await this.platform.usersExist(uids)
     return new Map([...candidates].filter(([, found]) => live.has(found.uid)))
   }
 

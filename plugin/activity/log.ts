@@ -74,31 +74,38 @@ export class ActivityLog {
     return (await this.db.getObjects(ids.map(activityKeys.entry))).flatMap((raw) => parse(raw) ?? [])
   }
 
-  /** One page newest first, and how many match. */
-  async page (query: ActivityPageQuery): Promise<{ activities: Activity[], count: number }> {
+  /**
+   * One page newest first, and how many match: exactly when the index answers the filters (one
+   * count), else (a filter read entry by entry) the scan stops at the first match past the page,
+   * and `count` is a lower bound (`countExact: false`) that still says a next page exists.
+   */
+  async page (query: ActivityPageQuery): Promise<{ activities: Activity[], count: number, countExact: boolean }> {
     const max = query.until ?? '+inf'
     const min = query.since ?? '-inf'
     if (query.keep === undefined && query.keepChunk === undefined) {
       const counts = await Promise.all(query.keys.map((key) => this.db.sortedSetCount(key, min, max)))
       const count = counts.reduce((a, b) => a + b, 0)
-      if (query.offset >= count) return { activities: [], count }
+      if (query.offset >= count) return { activities: [], count, countExact: true }
       const ids = await this.db.getSortedSetRevRangeByScore(query.keys.length === 1 ? query.keys[0] as string : query.keys, query.offset, query.limit, max, min)
-      return { activities: await this.get(ids), count }
+      return { activities: await this.get(ids), count, countExact: true }
     }
-    // a filter the index cannot answer: scan the index range newest first (bounded by retention)
+    // a filter the index cannot answer: scan the index range newest first, in chunks that grow from
+    // about twice the entries asked for, until one match past the page (or the end of the range)
     const activities: Activity[] = []
+    const wanted = query.offset + query.limit + 1
     let count = 0
-    for (let start = 0; ; start += chunk) {
-      const ids = await this.db.getSortedSetRevRangeByScore(query.keys.length === 1 ? query.keys[0] as string : query.keys, start, chunk, max, min)
+    for (let start = 0, size = Math.min(chunk, Math.max(50, wanted * 2)); ; start += size, size = Math.min(chunk, size * 2)) {
+      const ids = await this.db.getSortedSetRevRangeByScore(query.keys.length === 1 ? query.keys[0] as string : query.keys, start, size, max, min)
       let found = (await this.get(ids)).filter((a) => query.keep?.(a) ?? true)
       if (query.keepChunk !== undefined) found = await query.keepChunk(found)
       for (const a of found) {
         if (count >= query.offset && activities.length < query.limit) activities.push(a)
         count++
+        if (count >= wanted) return { activities, count, countExact: false }
       }
-      if (ids.length < chunk) break
+      if (ids.length < size) break
     }
-    return { activities, count }
+    return { activities, count, countExact: true }
   }
 
   /** Drops entries older than the retention age, then the oldest beyond the retention count. */

@@ -2,12 +2,13 @@ import { ApiError } from '../../shared/errors'
 import type { Activity, ActivityCreateRequest, ActivityCreateResult, ActivityListRequest, ActivityListResult, AppActivity, NodebbActivity } from '../../shared/schemas/activity'
 import { activityLimits, contextOf, isAppActivity, isNodebbVerb } from '../../shared/schemas/activity'
 import type { Platform } from '../platform'
-import type { ForumRecord, Store } from '../store'
+import type { Store } from '../store'
 import { parseAcpSettings, type SettingsStore } from '../acp/settings'
 import { activityHooks, type ActivityEvent } from './events'
 import { ActivityLog, activityKeys, type Retention } from './log'
 import { WebhookOutbox, type OutboxOptions } from './webhooks'
 import { UserDirectory } from '../user-directory'
+import { rootOf } from '../forum/tree'
 
 export interface ActivityServiceOptions {
   log?: (msg: string, err?: unknown) => void
@@ -16,8 +17,6 @@ export interface ActivityServiceOptions {
   /** Called after an activity is queued for webhooks (NodeBB: start a delivery pass soon). */
   onQueued?: () => void
 }
-
-const maxDepth = 64
 
 /**
  * Activity: NodeBB hook payloads -> entries in the log (Sunbird forums only) -> webhook outbox;
@@ -92,19 +91,9 @@ export class ActivityService {
         title,
         url: event.type === 'post' && pid !== null ? `${site}/post/${pid}` : `${site}/topic/${slug}`
       },
-      forum: { identifier: String(forum.cid), root: String(await this.rootOf(forum)), context: forum.context },
+      forum: { identifier: String(forum.cid), root: String(await rootOf(this.store, forum)), context: forum.context },
       time
     }
-  }
-
-  private async rootOf (forum: ForumRecord): Promise<number> {
-    let current = forum
-    for (let i = 0; i < maxDepth && current.parent !== null; i++) {
-      const parent = await this.store.getForum(current.parent)
-      if (parent === null) break
-      current = parent
-    }
-    return current.cid
   }
 
   private async descendants (cid: number): Promise<number[]> {
@@ -149,7 +138,7 @@ export class ActivityService {
       keep: filters.length === 0 ? undefined : (a) => filters.every((f) => f(a)),
       keepChunk: readAll ? undefined : (activities) => this.readable(activities, uid)
     })
-    return { activities: page.activities, count: page.count, offset: offset + limit < page.count ? offset + limit : null }
+    return { activities: page.activities, count: page.count, countExact: page.countExact, offset: offset + limit < page.count ? offset + limit : null }
   }
 
   /**
@@ -197,7 +186,7 @@ export class ActivityService {
       const record = await this.store.getForum(Number(request.forum))
       if (record === null) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${request.forum}`)
       if (contextKey(record.context) !== contextKey(request.context)) throw new ApiError('INVALID_REQUEST', `Forum ${request.forum} belongs to another context`)
-      forum = { identifier: String(record.cid), root: String(await this.rootOf(record)), context: record.context }
+      forum = { identifier: String(record.cid), root: String(await rootOf(this.store, record)), context: record.context }
     }
     const time = request.time ?? this.platform.now()
     const activity: AppActivity = {

@@ -47,7 +47,7 @@ export class ForumAccess {
     const system = names.filter((name) => this.platform.isProtectedGroup(name))
     if (system.length > 0) throw new ApiError('FORBIDDEN', `System groups cannot be given forum access: ${system.join(', ')}`, { groups: system })
     const exists = await this.platform.groupsExist(names)
-    const unknown = names.filter((_n, i) => exists[i] !== true)
+    const unknown = names.filter((n) => !exists.has(n))
     if (unknown.length > 0) throw new ApiError('GROUP_NOT_FOUND', `Unknown group ${unknown.join(', ')}`, { groups: unknown })
     const { allowedGroups } = await this.platform.getSettings()
     const allowed = new Set(allowedGroups)

@@ -35,8 +35,38 @@ export class PlanFailedError extends Error {
   }
 }
 
+/** Ops the executor sends to NodeBB in batches: a run of consecutive ops of one of these kinds is one step. */
+const batched = new Set<Op['op']>(['createCategory', 'createGroup', 'joinGroup', 'leaveGroup', 'give', 'rescind'])
+
 /**
- * Applies a plan op by op. Each op that wrote something pushes its inverse; if any op fails, the
+ * The plan's ops in steps: a run of consecutive batchable ops of one kind is one step (a category
+ * whose parent is made in the same run starts the next step), every other op a step of its own.
+ */
+function steps (ops: Op[]): Op[][] {
+  const out: Op[][] = []
+  let run: Op[] = []
+  let made = new Set<string>()
+  for (const op of ops) {
+    const first = run[0]
+    const joins = first !== undefined && batched.has(op.op) && first.op === op.op &&
+      !(op.op === 'createCategory' && op.parent !== null && 'ref' in op.parent && made.has(op.parent.ref))
+    if (!joins) {
+      if (run.length > 0) out.push(run)
+      run = []
+      made = new Set()
+    }
+    run.push(op)
+    if (op.op === 'createCategory') made.add(op.ref)
+    if (!batched.has(op.op)) { out.push(run); run = [] }
+  }
+  if (run.length > 0) out.push(run)
+  return out
+}
+
+/**
+ * Applies a plan step by step (see steps()): runs of category creates, group creates, joins and
+ * grants go to NodeBB as batches, concurrently where NodeBB allows. Each step that wrote something
+ * pushes its inverse (a batch that may be half applied pushes it first); if any step fails, the
  * inverses run newest first, so the state ends as it began, and the first error is rethrown.
  */
 export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<ExecuteResult> {
@@ -60,9 +90,9 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
   const restoreGroups = async (groups: DoomedGroup[]): Promise<void> => {
     const exists = await platform.groupsExist(groups.map((g) => g.name))
     const alive = new Set((await platform.getCategoryNames([...new Set(groups.flatMap((g) => [g.cid, ...g.grants.map((x) => x.cid)]))])).keys())
-    for (const [i, g] of groups.entries()) {
+    for (const g of groups) {
       if (!alive.has(g.cid)) continue
-      if (exists[i] !== true) {
+      if (!exists.has(g.name)) {
         await platform.createGroup(g.name)
         if (g.members.length > 0) await platform.joinGroup(g.name, g.members)
         for (const grant of g.grants) {
@@ -79,16 +109,9 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
     return { kind, nodebb: list.map((m) => 'uid' in m ? m.uid : groupName(m.group)) }
   }
 
+  /** One op that is not batched. */
   const apply = async (op: Op): Promise<void> => {
     switch (op.op) {
-      case 'createCategory': {
-        const parentCid = op.parent === null ? 0 : cidOf(op.parent)
-        const cid = await platform.createCategory({ name: op.name, description: op.description, parentCid, isPrivate: op.isPrivate })
-        cids.set(op.ref, cid)
-        undo.push(() => platform.purgeCategory(cid, ctx.actor))
-        await ctx.journal?.({ kind: 'category', cid })
-        return
-      }
       case 'recordForum': {
         const now = platform.now()
         const record = { cid: cidOf(op.forum), context: op.context, parent: op.parent === null ? null : cidOf(op.parent), creator: op.creator, isPublic: op.isPublic, createdOn: now, updatedOn: now }
@@ -97,45 +120,10 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
         await store.addForum(record, op.indexInContext)
         return
       }
-      case 'createGroup': {
-        const name = groupName(op.group)
-        await platform.createGroup(name)
-        undo.push(() => platform.destroyGroups([name]))
-        await ctx.journal?.({ kind: 'group', name })
-        groupsCreated.push(name)
-        const cid = cidOf(op.forum)
-        undo.push(() => store.removeGroup(name, cid))
-        await store.addGroup({ name, cid, applyToChildren: op.applyToChildren }, platform.now())
-        return
-      }
       case 'setGroupApplyToChildren': {
         const name = groupName(op.group)
         await store.setGroupApplyToChildren(name, op.applyToChildren)
         undo.push(() => store.setGroupApplyToChildren(name, op.previous))
-        return
-      }
-      case 'joinGroup':
-      case 'leaveGroup': {
-        const name = groupName(op.group)
-        const [forward, backward] = op.op === 'joinGroup'
-          ? [platform.joinGroup, platform.leaveGroup]
-          : [platform.leaveGroup, platform.joinGroup]
-        // undo first: a join that fails halfway is taken back too (the plan only names non-members)
-        undo.push(() => backward.call(platform, name, op.uids))
-        await forward.call(platform, name, op.uids)
-        return
-      }
-      case 'give':
-      case 'rescind': {
-        const cid = cidOf(op.forum)
-        const { kind, nodebb } = members(op.members)
-        const privileges = toNodebbPrivileges(op.privileges, kind)
-        const [forward, backward] = op.op === 'give'
-          ? [platform.givePrivileges, platform.rescindPrivileges]
-          : [platform.rescindPrivileges, platform.givePrivileges]
-        // NodeBB applies member by member: undo covers a partial apply too (giving what is held is a no-op)
-        undo.push(() => backward.call(platform, cid, privileges, nodebb))
-        await forward.call(platform, cid, privileges, nodebb)
         return
       }
       case 'rename': {
@@ -181,11 +169,80 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
     }
   }
 
+  /** Settles every call, so none is still writing when undo starts; the values, or the first failure. */
+  const settled = async <T>(calls: Array<Promise<T>>): Promise<{ values: T[], failure: { reason: unknown } | null }> => {
+    const results = await Promise.allSettled(calls)
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    return { values: results.flatMap((r) => r.status === 'fulfilled' ? [r.value] : []), failure: failed === undefined ? null : { reason: failed.reason } }
+  }
+
+  const applyBatch = async (run: Op[]): Promise<void> => {
+    const first = run[0] as Op
+    switch (first.op) {
+      case 'createCategory': {
+        const creates = run as Array<Extract<Op, { op: 'createCategory' }>>
+        // siblings side by side: NodeBB makes each category on its own
+        const { values, failure } = await settled(creates.map(async (op) => {
+          const cid = await platform.createCategory({ name: op.name, description: op.description, parentCid: op.parent === null ? 0 : cidOf(op.parent), isPrivate: op.isPrivate })
+          cids.set(op.ref, cid)
+          undo.push(() => platform.purgeCategory(cid, ctx.actor))
+          return cid
+        }))
+        // the journal is the plugin's own db: written after NodeBB's calls settle, one by one
+        for (const cid of values) await ctx.journal?.({ kind: 'category', cid })
+        if (failure !== null) throw failure.reason
+        return
+      }
+      case 'createGroup': {
+        const creates = run as Array<Extract<Op, { op: 'createGroup' }>>
+        const names = creates.map((op) => groupName(op.group))
+        const { failure } = await settled(names.map(async (name) => {
+          await platform.createGroup(name)
+          undo.push(() => platform.destroyGroups([name]))
+          groupsCreated.push(name)
+        }))
+        for (const name of names) if (groupsCreated.includes(name)) await ctx.journal?.({ kind: 'group', name })
+        if (failure !== null) throw failure.reason
+        for (const op of creates) {
+          const name = groupName(op.group)
+          const cid = cidOf(op.forum)
+          undo.push(() => store.removeGroup(name, cid))
+          await store.addGroup({ name, cid, applyToChildren: op.applyToChildren }, platform.now())
+        }
+        return
+      }
+      case 'joinGroup':
+      case 'leaveGroup': {
+        const memberships = (run as Array<Extract<Op, { op: 'joinGroup' | 'leaveGroup' }>>).map((op) => ({ name: groupName(op.group), uids: op.uids }))
+        const [forward, backward] = first.op === 'joinGroup' ? [platform.joinGroups, platform.leaveGroups] : [platform.leaveGroups, platform.joinGroups]
+        // undo first: a batch that fails halfway is taken back too (the plan only names non-members, or members)
+        undo.push(() => backward.call(platform, memberships))
+        await forward.call(platform, memberships)
+        return
+      }
+      case 'give':
+      case 'rescind': {
+        const grants = (run as Array<Extract<Op, { op: 'give' | 'rescind' }>>).map((op) => {
+          const { kind, nodebb } = members(op.members)
+          return { cid: cidOf(op.forum), privileges: toNodebbPrivileges(op.privileges, kind), members: nodebb }
+        })
+        const [forward, backward] = first.op === 'give' ? [platform.givePrivilegesMany, platform.rescindPrivilegesMany] : [platform.rescindPrivilegesMany, platform.givePrivilegesMany]
+        // undo first: a batch applied in part is taken back too (giving what is held, or taking what is not, changes nothing)
+        undo.push(() => backward.call(platform, grants))
+        await forward.call(platform, grants)
+        return
+      }
+      default:
+        throw new Error(`${first.op} is not a batched op`)
+    }
+  }
+
   let writes = 0
-  for (const op of plan.ops) {
+  for (const run of steps(plan.ops)) {
     try {
-      await apply(op)
-      writes++
+      if (batched.has((run[0] as Op).op)) await applyBatch(run)
+      else await apply(run[0] as Op)
+      writes += run.length
     } catch (err) {
       const undoFailures: unknown[] = []
       for (const step of undo.reverse()) {

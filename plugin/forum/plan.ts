@@ -211,10 +211,16 @@ function inheritEntries (node: Node): Array<{ member: Member, value: InheritValu
   return [...entries.values()]
 }
 
-/** give/rescind ops for every node, members with the same change on the same forum batched into one call. */
+/**
+ * give/rescind ops for every node, members with the same change on the same forum batched into one
+ * op; every rescind of the tree before every give (a member moving down never holds both levels at
+ * once), so the executor can send each run of them to NodeBB as one batch; then the records.
+ */
 function privilegeOps (root: Node): { ops: Op[], grants: number } {
   const perNode = new Map<Node, Desired>()
   desiredLevels(root, [], perNode)
+  const rescindOps: Op[] = []
+  const giveOps: Op[] = []
   const ops: Op[] = []
   let grants = 0
   for (const [node, desired] of perNode) {
@@ -227,14 +233,13 @@ function privilegeOps (root: Node): { ops: Op[], grants: number } {
       if (give.length > 0) push(gives, `${kind}|${give.join(',')}`, give, member)
       if (rescind.length > 0) push(rescinds, `${kind}|${rescind.join(',')}`, rescind, member)
     }
-    // rescind before give: a member moving down never holds both levels at once
-    for (const r of rescinds.values()) ops.push({ op: 'rescind', forum: node.forum, privileges: r.privileges, members: r.members })
-    for (const g of gives.values()) ops.push({ op: 'give', forum: node.forum, privileges: g.privileges, members: g.members })
+    for (const r of rescinds.values()) rescindOps.push({ op: 'rescind', forum: node.forum, privileges: r.privileges, members: r.members })
+    for (const g of gives.values()) giveOps.push({ op: 'give', forum: node.forum, privileges: g.privileges, members: g.members })
     if (desired.size > 0) ops.push({ op: 'recordLevels', forum: node.forum, levels: [...desired.values()].map(({ member, level }) => ({ member, level })) })
     const inherit = inheritEntries(node)
     if (inherit.length > 0) ops.push({ op: 'recordInherit', forum: node.forum, entries: inherit })
   }
-  return { ops, grants }
+  return { ops: [...rescindOps, ...giveOps, ...ops], grants }
 }
 
 function push (map: Map<string, { privileges: string[], members: Member[] }>, key: string, privileges: string[], member: Member): void {
@@ -243,39 +248,60 @@ function push (map: Map<string, { privileges: string[], members: Member[] }>, ke
   else entry.members.push(member)
 }
 
-interface NewForumContext { context: Context, isPublic: boolean, creator: number, indexRoot: boolean, seed: Applier[] }
+interface NewForumContext { context: Context, isPublic: boolean, creator: number, indexRoot: boolean, seed: Applier[], depth: number }
+
+/**
+ * A plan's ops by phase. Ops of one phase do not depend on each other (categories: within one
+ * depth), so the executor sends each run of one kind to NodeBB as one batch, siblings concurrently.
+ */
+interface Phases {
+  /** createCategory ops by depth: parents before children, siblings side by side. */
+  categories: Op[][]
+  records: Op[]
+  groups: Op[]
+  leaves: Op[]
+  joins: Op[]
+  next: number
+  joinCount: number
+}
+
+const newPhases = (): Phases => ({ categories: [], records: [], groups: [], leaves: [], joins: [], next: 0, joinCount: 0 })
+const phaseOps = (p: Phases): Op[] => [...p.categories.flat(), ...p.records, ...p.groups, ...p.leaves, ...p.joins]
+
+/** A new auto group, with its members. */
+function newGroupOps (g: GroupSpec, forum: ForumRef, options: PlanOptions, phases: Phases): GroupRef {
+  const group: GroupRef = { forum, suffix: options.suffix() }
+  phases.groups.push({ op: 'createGroup', group, forum, applyToChildren: g.applyToChildren })
+  if (g.memberUids !== undefined && g.memberUids.length > 0) {
+    phases.joins.push({ op: 'joinGroup', group, uids: [...g.memberUids] })
+    phases.joinCount += g.memberUids.length
+  }
+  return group
+}
 
 /** Ops and nodes for a new forum subtree (categories parent first, then records, groups, members). */
-function newForumOps (spec: NewForumSpec, parent: ForumRef | null, ctx: NewForumContext, options: PlanOptions, counter: { next: number, joins: number }, ops: Op[]): Node {
-  const ref = `f${counter.next++}`
+function newForumOps (spec: NewForumSpec, parent: ForumRef | null, ctx: NewForumContext, options: PlanOptions, phases: Phases): Node {
+  const ref = `f${phases.next++}`
   const forum: ForumRef = { ref }
-  ops.push({ op: 'createCategory', ref, name: spec.name, description: spec.description, parent, isPrivate: !ctx.isPublic })
-  ops.push({ op: 'recordForum', forum, context: ctx.context, parent, creator: ctx.creator, isPublic: ctx.isPublic, indexInContext: ctx.indexRoot })
+  ;(phases.categories[ctx.depth] ??= []).push({ op: 'createCategory', ref, name: spec.name, description: spec.description, parent, isPrivate: !ctx.isPublic })
+  phases.records.push({ op: 'recordForum', forum, context: ctx.context, parent, creator: ctx.creator, isPublic: ctx.isPublic, indexInContext: ctx.indexRoot })
   const node: Node = { forum, users: new Map(), groups: new Map(), own: { groups: [], privileges: spec.privileges }, seed: ctx.seed, inherit: {}, children: [] }
   for (const g of spec.groups) {
-    const group: GroupRef = { forum, suffix: options.suffix() }
-    ops.push({ op: 'createGroup', group, forum, applyToChildren: g.applyToChildren })
-    if (g.memberUids !== undefined && g.memberUids.length > 0) {
-      ops.push({ op: 'joinGroup', group, uids: [...g.memberUids] })
-      counter.joins += g.memberUids.length
-    }
-    node.own.groups.push({ ref: group, level: g.level ?? null, applyToChildren: g.applyToChildren })
+    node.own.groups.push({ ref: newGroupOps(g, forum, options, phases), level: g.level ?? null, applyToChildren: g.applyToChildren })
   }
   // a new forum's children inherit through passDown, not their own seed
   for (const child of spec.children) {
-    node.children.push(newForumOps(child, forum, { ...ctx, indexRoot: false, seed: [] }, options, counter, ops))
+    node.children.push(newForumOps(child, forum, { ...ctx, indexRoot: false, seed: [], depth: ctx.depth + 1 }, options, phases))
   }
   return node
 }
 
 export function planCreate (input: CreatePlanInput, options: PlanOptions): Plan {
-  const ops: Op[] = []
-  const counter = { next: 0, joins: 0 }
+  const phases = newPhases()
   const root = newForumOps(input.forum, input.parentCid === null ? null : { cid: input.parentCid },
-    { context: input.context, isPublic: input.isPublic, creator: input.creator, indexRoot: true, seed: seedAppliers(input.inherited) }, options, counter, ops)
+    { context: input.context, isPublic: input.isPublic, creator: input.creator, indexRoot: true, seed: seedAppliers(input.inherited), depth: 0 }, options, phases)
   const privileges = privilegeOps(root)
-  ops.push(...privileges.ops)
-  return { ops, rootRef: (root.forum as { ref: string }).ref, grants: privileges.grants + counter.joins }
+  return { ops: [...phaseOps(phases), ...privileges.ops], rootRef: (root.forum as { ref: string }).ref, grants: privileges.grants + phases.joinCount }
 }
 
 function existingNode (state: ForumState): Node {
@@ -291,49 +317,40 @@ function existingNode (state: ForumState): Node {
 }
 
 export function planUpdate (input: UpdatePlanInput, options: PlanOptions): Plan {
-  const ops: Op[] = []
   const root = existingNode(input.forum)
   const forum: ForumRef = { cid: input.forum.cid }
-  const counter = { next: 0, joins: 0 }
-  if (input.name !== undefined && input.name !== input.forum.name) {
-    ops.push({ op: 'rename', forum, name: input.name, previous: input.forum.name })
-  }
+  const phases = newPhases()
+  const rename: Op[] = input.name !== undefined && input.name !== input.forum.name ? [{ op: 'rename', forum, name: input.name, previous: input.forum.name }] : []
   for (const g of input.groups) {
     if (g.name === undefined) {
-      const group: GroupRef = { forum, suffix: options.suffix() }
-      ops.push({ op: 'createGroup', group, forum, applyToChildren: g.applyToChildren })
-      if (g.memberUids !== undefined && g.memberUids.length > 0) {
-        ops.push({ op: 'joinGroup', group, uids: [...g.memberUids] })
-        counter.joins += g.memberUids.length
-      }
-      root.own.groups.push({ ref: group, level: g.level ?? null, applyToChildren: g.applyToChildren })
+      root.own.groups.push({ ref: newGroupOps(g, forum, options, phases), level: g.level ?? null, applyToChildren: g.applyToChildren })
       continue
     }
     const existing = input.forum.autoGroups.get(g.name)
     const group: GroupRef = { name: g.name }
     if (existing !== undefined && existing.applyToChildren !== g.applyToChildren && g.level !== undefined) {
-      ops.push({ op: 'setGroupApplyToChildren', group, applyToChildren: g.applyToChildren, previous: existing.applyToChildren })
+      phases.groups.push({ op: 'setGroupApplyToChildren', group, applyToChildren: g.applyToChildren, previous: existing.applyToChildren })
     }
     if (g.memberUids !== undefined) {
       const current = existing?.members ?? new Set<number>()
       const wanted = new Set(g.memberUids)
       const leave = [...current].filter((uid) => !wanted.has(uid))
       const join = g.memberUids.filter((uid) => !current.has(uid))
-      if (leave.length > 0) ops.push({ op: 'leaveGroup', group, uids: leave })
-      if (join.length > 0) ops.push({ op: 'joinGroup', group, uids: join })
-      counter.joins += join.length
+      if (leave.length > 0) phases.leaves.push({ op: 'leaveGroup', group, uids: leave })
+      if (join.length > 0) phases.joins.push({ op: 'joinGroup', group, uids: join })
+      phases.joinCount += join.length
     }
     root.own.groups.push({ ref: group, level: g.level, applyToChildren: g.applyToChildren })
   }
   root.own.privileges = input.privileges
   const seed = seedAppliers(input.inherited)
   for (const child of input.children) {
-    root.children.push(newForumOps(child, forum, { context: input.context, isPublic: input.isPublic, creator: input.actor, indexRoot: false, seed }, options, counter, ops))
+    root.children.push(newForumOps(child, forum, { context: input.context, isPublic: input.isPublic, creator: input.actor, indexRoot: false, seed, depth: 0 }, options, phases))
   }
   const privileges = privilegeOps(root)
-  ops.push(...privileges.ops)
+  const ops = [...rename, ...phaseOps(phases), ...privileges.ops]
   if (ops.length > 0) ops.push({ op: 'touchForum', forum })
-  return { ops, grants: privileges.grants + counter.joins }
+  return { ops, grants: privileges.grants + phases.joinCount }
 }
 
 /** One forum of a tree being deleted, as the delete planner needs it. */

@@ -14,9 +14,10 @@ import { ForumAccess } from './access'
 import { executePlan, PlanFailedError, type ExecuteResult } from './execute'
 import type { Journal } from '../idempotency/run'
 import { collectReferences, groupSpec, newForumSpec, privilegeSpec, trimName } from './normalize'
-import { planCreate, planDelete, planUpdate, type DoomedForum, type Plan } from './plan'
-import { collectCids, inheritedFrom, readableOnly, readForumTrees, requireLiveForum, rootOf, toForumState, type ForumNode } from './tree'
-import { forumView, viewLookups } from './view'
+import { planCreate, planDelete, planUpdate, type Plan } from './plan'
+import { inheritedFrom, readForumTrees, requireLiveForum, rootOf, toForumState } from './tree'
+import { ForumReader } from './reader'
+import { doomed } from './doomed'
 import { describeDelete, describePlan } from './plan-changes'
 import { noteTrail } from '../audit-trail'
 
@@ -39,11 +40,13 @@ export class ForumService {
   private readonly suffix: () => string
   private readonly directory: UserDirectory
   readonly access: ForumAccess
+  private readonly reader: ForumReader
 
   constructor (private readonly platform: Platform, private readonly store: Store, private readonly options: ForumServiceOptions = {}) {
     this.suffix = options.suffix ?? (() => randomBytes(5).toString('hex'))
     this.directory = new UserDirectory(platform, store)
     this.access = new ForumAccess(platform, store)
+    this.reader = new ForumReader(platform, store, this.directory, this.access)
   }
 
   /** Runs a plan; a failure was rolled back, and is answered with its own code or INTERNAL_ERROR. */
@@ -122,28 +125,9 @@ export class ForumService {
     })
   }
 
-  /** One forum, as `forums: [forum]`, with the descendants actor can read; 403 if actor cannot read it. */
-  async read (forumId: string, actor: number): Promise<ForumReadResult> {
-    const cid = Number(forumId)
-    await requireLiveForum(this.platform, this.store, cid)
-    await this.access.requireReadable(cid, actor)
-    const [node] = await readForumTrees(this.platform, this.store, [cid])
-    if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${forumId}`)
-    const readable = await this.access.readable(collectCids(node), actor)
-    return { identifier: forumId, forums: await this.views(readableOnly([node], readable)) }
-  }
-
-  /** The forums of a context that actor can read, nested under their parents. */
-  async fetch (context: Context, actor: number): Promise<ForumFetchResult> {
-    const cids = await this.store.contextForums(context)
-    const trees = await readForumTrees(this.platform, this.store, cids)
-    // a forum created under a parent of the same context shows once, nested under its parent
-    const nested = new Set(trees.flatMap((t) => collectCids(t).slice(1)))
-    const roots = trees.filter((t) => !nested.has(t.record.cid))
-    const readable = await this.access.readable(roots.flatMap((r) => collectCids(r)), actor)
-    const forums = await this.views(readableOnly(roots, readable))
-    return { forums, count: forums.length }
-  }
+  read (forumId: string, actor: number): Promise<ForumReadResult> { return this.reader.read(forumId, actor) }
+  fetch (context: Context, actor: number): Promise<ForumFetchResult> { return this.reader.fetch(context, actor) }
+  readOne (cid: number): Promise<Forum> { return this.reader.readOne(cid) }
 
   async delete (forumId: string, actor: number): Promise<ForumDeleteResult> {
     const cid = Number(forumId)
@@ -159,41 +143,5 @@ export class ForumService {
       const answer = { identifier: forumId, deleted: result.purged.map(String), groupsRemoved: result.groupsDestroyed }
       return noteTrail(answer, describeDelete(node, node.record.parent, answer))
     })
-  }
-
-  // ---- reads
-
-  async readOne (cid: number): Promise<Forum> {
-    const [node] = await readForumTrees(this.platform, this.store, [cid])
-    if (node === undefined) throw new ApiError('FORUM_NOT_FOUND', `No Sunbird forum ${cid}`)
-    const [view] = await this.views([node])
-    return view as Forum
-  }
-
-  private async views (nodes: ForumNode[]): Promise<Forum[]> {
-    const { uids, groups } = viewLookups(nodes)
-    const [sunbirdIdByUid, memberCounts] = await Promise.all([this.directory.sunbirdIdsOf([...uids]), this.platform.countGroupMembers([...groups])])
-    return nodes.map((node) => forumView(node, { sunbirdIdByUid, memberCounts, url: (cid) => this.platform.categoryUrl(cid) }))
-  }
-}
-
-/** A forum tree as the delete planner needs it: each auto group with its members and the privileges it holds on every forum of the tree. */
-function doomed (node: ForumNode, root: ForumNode): DoomedForum {
-  const all: ForumNode[] = []
-  const visit = (n: ForumNode): void => { all.push(n); n.children.forEach(visit) }
-  visit(root)
-  return {
-    record: node.record,
-    groups: node.autoGroups.map((g) => ({
-      name: g.name,
-      cid: g.cid,
-      applyToChildren: g.applyToChildren,
-      members: g.members,
-      grants: all.flatMap((n) => {
-        const held = n.holders.groups.get(g.name)
-        return held === undefined || held.size === 0 ? [] : [{ cid: n.record.cid, privileges: [...held] }]
-      })
-    })),
-    children: node.children.map((child) => doomed(child, root))
   }
 }

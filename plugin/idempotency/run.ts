@@ -31,15 +31,15 @@ export async function undoJournal (platform: Platform, store: Store, entries: Jo
       const record = await store.getForum(entry.cid)
       if (record !== null) await store.removeForum(record)
     } else if (entry.kind === 'group') {
-      const [exists] = await platform.groupsExist([entry.name])
-      if (exists === true) await platform.destroyGroups([entry.name])
+      const exists = await platform.groupsExist([entry.name])
+      if (exists.has(entry.name)) await platform.destroyGroups([entry.name])
       const record = (await store.getGroups([entry.name])).get(entry.name)
       if (record !== undefined) await store.removeGroup(record.name, record.cid)
     } else {
-      const [exists] = await platform.usersExist([entry.uid])
+      const exists = (await platform.usersExist([entry.uid])).has(entry.uid)
       const sunbirdId = (await directory.sunbirdIdsOf([entry.uid])).get(entry.uid)
       if (sunbirdId !== undefined) await directory.unmap(sunbirdId, entry.uid)
-      if (exists === true) await platform.deleteUser(entry.uid)
+      if (exists) await platform.deleteUser(entry.uid)
     }
   }
 }

@@ -6,6 +6,7 @@ import {
 import { nodebbNotifications } from './notifications'
 import { defaultSettings } from '../platform'
 import { nodebbRequire } from './require'
+import { grantsByMember, grantWaves, membershipsByUser, settleAll } from './batch'
 import { isMailDomain, parseAcpSettings } from '../acp/settings'
 
 /** Typed views of the NodeBB modules the plugin calls; only what is used, as NodeBB 4 defines it. */
@@ -16,8 +17,8 @@ interface Categories {
 }
 interface Privileges {
   categories: {
-    give: (privileges: string[], cid: number, members: PrivilegeMember[]) => Promise<void>
-    rescind: (privileges: string[], cid: number, members: PrivilegeMember[]) => Promise<void>
+    give: (privileges: string[], cids: number | number[], members: PrivilegeMember[]) => Promise<void>
+    rescind: (privileges: string[], cids: number | number[], members: PrivilegeMember[]) => Promise<void>
     isAdminOrMod: (cid: number, uid: number) => Promise<boolean>
     filterCids: (privilege: string, cids: number[], uid: number) => Promise<number[]>
   }
@@ -103,6 +104,14 @@ export function nodebbPlatform (): Platform {
     categoryUrl: (cid) => `${String(nconf.get('url'))}/category/${cid}`,
     givePrivileges: (cid, list, members) => privileges.categories.give(list, cid, members),
     rescindPrivileges: (cid, list, members) => privileges.categories.rescind(list, cid, members),
+    async givePrivilegesMany (grants) {
+      for (const wave of grantWaves(grantsByMember(grants))) {
+        await settleAll(wave.map((g) => () => privileges.categories.give(g.privileges, g.cids, [g.member])))
+      }
+    },
+    async rescindPrivilegesMany (grants) {
+      for (const g of grantsByMember(grants)) await privileges.categories.rescind(g.privileges, g.cids, [g.member])
+    },
     getPrivilegeHolders: (cids) => readPrivilegeHolders(db, cids),
     isAdminOrMod: (cid, uid) => uid > 0 ? privileges.categories.isAdminOrMod(cid, uid) : Promise.resolve(false),
     isAdministrator: (uid) => uid > 0 ? user.isAdministrator(uid) : Promise.resolve(false),
@@ -110,10 +119,19 @@ export function nodebbPlatform (): Platform {
       await groups.create({ name, description: 'Sunbird forum group', hidden: 1, private: 1, disableJoinRequests: 1, disableLeave: 1 })
     },
     async destroyGroups (names) { if (names.length > 0) await groups.destroy(names) },
-    groupsExist: (names) => names.length === 0 ? Promise.resolve([]) : groups.exists(names),
+    async groupsExist (names) {
+      const exists = names.length === 0 ? [] : await groups.exists(names)
+      return new Set(names.filter((_name, i) => exists[i] === true))
+    },
     isProtectedGroup: (name) => groups.systemGroups.includes(name) || groups.ephemeralGroups.includes(name) || groups.isPrivilegeGroup(name),
     async joinGroup (name, uids) { for (const uid of uids) await groups.join(name, uid) },
     async leaveGroup (name, uids) { for (const uid of uids) await groups.leave(name, uid) },
+    async joinGroups (memberships) {
+      await settleAll([...membershipsByUser(memberships)].map(([uid, names]) => () => groups.join(names, uid)))
+    },
+    async leaveGroups (memberships) {
+      for (const [uid, names] of membershipsByUser(memberships)) await groups.leave(names, uid)
+    },
     getGroupMembers: (names) => readGroupMembers(db, names),
     countGroupMembers: (names) => countGroupMembers(db, names),
     groupsOfUser: (uid, names) => groupsOfUser(db, uid, names),
@@ -127,7 +145,10 @@ export function nodebbPlatform (): Platform {
       const [byName, bySlug] = await Promise.all([user.getUidByUsername(username), user.getUidByUserslug(slugify(username))])
       return Number(byName ?? 0) > 0 || Number(bySlug ?? 0) > 0
     },
-    usersExist: (uids) => uids.length === 0 ? Promise.resolve([]) : user.exists(uids),
+    async usersExist (uids) {
+      const exists = uids.length === 0 ? [] : await user.exists(uids)
+      return new Set(uids.filter((_uid, i) => exists[i] === true))
+    },
     async getUsers (uids) {
       const rows = await user.getUsersFields(uids, ['uid', 'username', 'fullname'])
       return rows.map((row) => row !== null && Number(row.uid ?? 0) > 0 ? { uid: Number(row.uid), username: String(row.username ?? ''), fullname: String(row.fullname ?? '') } : null)

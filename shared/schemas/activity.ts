@@ -117,7 +117,8 @@ export function contextOf (activity: Activity): Context {
 
 export const ActivityListResult = Type.Object({
   activities: Type.Array(Activity),
-  count: Type.Integer({ minimum: 0, description: 'Activities matching the filters' }),
+  count: Type.Integer({ minimum: 0, description: 'Activities matching the filters: exactly when countExact is true, else at least this many (more than this page reaches)' }),
+  countExact: Type.Boolean({ description: 'false when a filter the log cannot count by index (read access, verbs, a user within a forum or context) made the count a lower bound: the list stopped reading one match past the page' }),
   offset: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'The next page\'s offset; null at the end' })
 }, { additionalProperties: false })
 export type ActivityListResult = Static<typeof ActivityListResult>

@@ -163,12 +163,12 @@ async function seed (w: World): Promise<void> {
 t.test('list: filters are index reads, pages are newest first', async (t) => {
   const w = await world()
   await seed(w)
-  const list = (query: Record<string, unknown>, uid = w.h.admin): Promise<{ activities: Activity[], count: number, offset: number | null }> =>
+  const list = (query: Record<string, unknown>, uid = w.h.admin): Promise<{ activities: Activity[], count: number, countExact: boolean, offset: number | null }> =>
     w.h.call('get', pluginPaths.activity, uid, { query: { _uid: String(uid), ...query } })
   const titles = (r: { activities: Activity[] }): string[] => r.activities.map((a) => a.object.title ?? '')
 
   const all = await list({})
-  t.equal(all.count, 8)
+  t.same([all.count, all.countExact], [8, true], 'an index answers: the count is exact')
   t.same(titles(all), ['G', 'F', 'E', 'E', 'D', 'C', 'B', 'A'], 'newest first')
   t.equal(all.offset, null)
 
@@ -191,7 +191,9 @@ t.test('list: filters are index reads, pages are newest first', async (t) => {
   const t0 = 1_700_000_000_000
   t.same(titles(await list({ since: String(t0 + 2000), until: String(t0 + 4000) })), ['D', 'C', 'B'], 'a time window (inclusive)')
   const paged = await list({ verbs: 'topic.create', limit: '2', offset: '2' })
-  t.same([titles(paged), paged.count, paged.offset], [['E', 'D'], 7, 4], 'filtered pages count exactly')
+  t.same([titles(paged), paged.count, paged.countExact, paged.offset], [['E', 'D'], 5, false, 4], 'a filtered page stops one match past the page: a lower bound that still says a next page exists')
+  const last = await list({ verbs: 'topic.create', limit: '3', offset: '5' })
+  t.same([titles(last), last.count, last.countExact, last.offset], [['B', 'A'], 7, true, null], 'a filtered page that reads to the end counts exactly')
 })
 
 t.test('list: a user sees only forums they can read', async (t) => {
@@ -241,7 +243,7 @@ t.test('list: a deleted topic or post is seen only by those who may view deleted
   t.same(await list(w.mentor), everything.slice(0, 2))
   t.same((await list(w.h.admin)).filter((e) => e.endsWith('Secret')), ['topic.purge Secret', 'topic.restore Secret', 'topic.delete Secret', 'topic.create Secret'], 'an administrator still reads the whole log')
   const page = await w.h.call('get', pluginPaths.activity, w.learner, { query: { limit: '1' } })
-  t.same([page.count, page.offset], [2, 1], 'counts and pages follow what the user may see')
+  t.same([page.count, page.countExact, page.offset], [2, false, 1], 'counts and pages follow what the user may see; a member\'s count is read only one past the page')
 })
 
 t.test('list: bad input is refused and nothing is written', async (t) => {

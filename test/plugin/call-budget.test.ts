@@ -23,8 +23,12 @@ t.test('forum create with 5 children x 3 groups x 10 users: calls bounded by for
   const calls = Object.fromEntries(h.fake.calls)
   t.equal(calls.createCategory, 6)
   t.equal(calls.createGroup, 18)
-  t.equal(calls.joinGroup, 18, 'one join call per group, whatever its member count')
-  // per forum: one call per distinct (kind, level): 3 group levels + 1 user level
-  t.equal(calls.givePrivileges, 6 * 4)
+  t.equal(calls.joinGroups, 1, 'every membership of the tree in one batch')
+  t.equal(calls['nodebb:groups.join'], 30, 'one NodeBB join per user (30 users), for all its groups, whatever the group count')
+  t.equal(calls.givePrivilegesMany, 1, 'every grant of the tree in one batch')
+  // NodeBB walks members one by one; one call per member and privilege list covers every forum given it:
+  // 18 auto groups (one level each), 2 moderators on the root, 10 users with post on all 5 children
+  t.equal(calls['nodebb:privileges.categories.give'], 18 + 2 + 10)
   t.equal(calls.rescindPrivileges, undefined)
+  t.equal(calls.rescindPrivilegesMany, undefined)
 })

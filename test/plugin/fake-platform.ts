@@ -1,4 +1,8 @@
-import { defaultSettings, type CreateCategoryInput, type CreateUserInput, type NotificationInput, type Platform, type PluginSettings, type PrivilegeMember } from '../../plugin/platform'
+import {
+  defaultSettings, type CreateCategoryInput, type CreateUserInput, type GroupMembership, type NotificationInput, type Platform, type PluginSettings,
+  type PrivilegeGrant, type PrivilegeMember
+} from '../../plugin/platform'
+import { grantsByMember, grantWaves, membershipsByUser, settleAll, type MemberGrant } from '../../plugin/nodebb/batch'
 import { Cleanup } from '../../plugin/cleanup'
 import { FakeDb } from './fake-db'
 import {
@@ -31,7 +35,7 @@ export interface FakePlatform extends Platform {
   /** A stable dump of all state except lock counters, for before/after comparisons. */
   dump: () => string
   settings: PluginSettings
-  /** NodeBB-level calls made, by method name. */
+  /** Platform calls made, by method name; and the NodeBB calls the batch operations make, as `nodebb:<module call>`. */
   calls: Map<string, number>
   /** A topic with its main post, as NodeBB's topics.post makes it. */
   addTopic: (cid: number, uid: number, title: string) => { tid: number, pid: number }
@@ -97,6 +101,15 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     for (const member of members) {
       for (const p of privileges) await db.sortedSetAdd(privKey(cid, p), 0, String(member))
     }
+  }
+  const rescind = async (privileges: string[], cids: number[], members: PrivilegeMember[]): Promise<void> => {
+    for (const member of members) for (const cid of cids) for (const p of privileges) await db.sortedSetRemove(privKey(cid, p), String(member))
+  }
+  const join = async (names: string[], uid: number): Promise<void> => {
+    for (const name of names) await db.sortedSetAdd(`group:${name}:members`, 0, String(uid))
+  }
+  const leave = async (names: string[], uid: number): Promise<void> => {
+    for (const name of names) await db.sortedSetRemove(`group:${name}:members`, String(uid))
   }
   const isMember = (name: string, uid: number): boolean => db.zsets.get(`group:${name}:members`)?.has(String(uid)) ?? false
   /** NodeBB's privileges helpers.isAllowedTo for one category privilege: the user's own, or a group's the user is in (guests for uid 0). */
@@ -170,7 +183,21 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
       await give(privileges, cid, members)
     }),
     rescindPrivileges: op('rescindPrivileges', async (cid: number, privileges: string[], members: PrivilegeMember[]) => {
-      for (const member of members) for (const p of privileges) await db.sortedSetRemove(privKey(cid, p), String(member))
+      await rescind(privileges, [cid], members)
+    }),
+    // as the real platform: one NodeBB call per member and privilege list (nodebb/batch.ts)
+    givePrivilegesMany: op('givePrivilegesMany', async (grants: PrivilegeGrant[]) => {
+      const call = async (g: MemberGrant): Promise<void> => {
+        count('nodebb:privileges.categories.give')
+        for (const cid of g.cids) await give(g.privileges, cid, [g.member])
+      }
+      for (const wave of grantWaves(grantsByMember(grants))) await settleAll(wave.map((g) => async () => await call(g)))
+    }),
+    rescindPrivilegesMany: op('rescindPrivilegesMany', async (grants: PrivilegeGrant[]) => {
+      for (const g of grantsByMember(grants)) {
+        count('nodebb:privileges.categories.rescind')
+        await rescind(g.privileges, g.cids, [g.member])
+      }
     }),
     async isAdminOrMod (cid: number, uid: number) {
       if (uid <= 0) return false
@@ -196,14 +223,27 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
       await cleanup().groupsDestroyed(names) // NodeBB fires action:groups.destroy
     }),
     async groupsExist (names: string[]) {
-      return names.map((n) => db.zsets.get('groups:createtime')?.has(n) === true || systemGroups.includes(n) || ephemeralGroups.includes(n))
+      return new Set(names.filter((n) => db.zsets.get('groups:createtime')?.has(n) === true || systemGroups.includes(n) || ephemeralGroups.includes(n)))
     },
     isProtectedGroup: (name: string) => systemGroups.includes(name) || ephemeralGroups.includes(name) || privilegeGroup.test(name),
     joinGroup: op('joinGroup', async (name: string, uids: number[]) => {
-      for (const uid of uids) await db.sortedSetAdd(`group:${name}:members`, 0, String(uid))
+      for (const uid of uids) await join([name], uid)
     }),
     leaveGroup: op('leaveGroup', async (name: string, uids: number[]) => {
-      for (const uid of uids) await db.sortedSetRemove(`group:${name}:members`, String(uid))
+      for (const uid of uids) await leave([name], uid)
+    }),
+    // as the real platform: one NodeBB groups.join per user, for all its groups (nodebb/batch.ts)
+    joinGroups: op('joinGroups', async (memberships: GroupMembership[]) => {
+      await settleAll([...membershipsByUser(memberships)].map(([uid, names]) => async () => {
+        count('nodebb:groups.join')
+        await join(names, uid)
+      }))
+    }),
+    leaveGroups: op('leaveGroups', async (memberships: GroupMembership[]) => {
+      for (const [uid, names] of membershipsByUser(memberships)) {
+        count('nodebb:groups.leave')
+        await leave(names, uid)
+      }
     }),
     getGroupMembers: (names: string[]) => readGroupMembers(db, names),
     countGroupMembers: (names: string[]) => countGroupMembers(db, names),
@@ -236,7 +276,7 @@ export function createFakePlatform (options: { now?: () => number } = {}): FakeP
     async isUsernameTaken (username: string) {
       return db.zsets.get('username:uid')?.has(username) === true || db.zsets.get('userslug:uid')?.has(username.toLowerCase()) === true
     },
-    async usersExist (uids: number[]) { return uids.map((uid) => db.hashes.has(`user:${uid}`)) },
+    async usersExist (uids: number[]) { return new Set(uids.filter((uid) => db.hashes.has(`user:${uid}`))) },
     async getUsers (uids: number[]) {
       return uids.map((uid) => {
         const h = db.hashes.get(`user:${uid}`)

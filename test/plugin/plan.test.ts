@@ -28,7 +28,9 @@ t.test('create: categories parent first, then records, groups, members, privileg
     inherited: []
   }, suffixes())
   t.equal(plan.rootRef, 'f0')
-  t.same(kinds(plan.ops).slice(0, 4), ['createCategory', 'recordForum', 'createGroup', 'joinGroup'])
+  t.same(kinds(plan.ops).slice(0, 7), ['createCategory', 'createCategory', 'createCategory', 'recordForum', 'recordForum', 'recordForum', 'createGroup'], 'by phase: categories (by depth), records, groups')
+  const firstGive = kinds(plan.ops).indexOf('give')
+  t.ok(kinds(plan.ops).indexOf('joinGroup') < firstGive && kinds(plan.ops).slice(firstGive).every((k, i, all) => k === 'give' || !all.slice(i).includes('give')), 'members joined before the gives, and the gives of the whole tree in one run')
   const creates = plan.ops.filter((o) => o.op === 'createCategory') as Array<Extract<Op, { op: 'createCategory' }>>
   t.same(creates.map((c) => [c.ref, c.parent]), [['f0', null], ['f1', { ref: 'f0' }], ['f2', { ref: 'f1' }]])
   t.ok(creates.every((c) => c.isPrivate))
