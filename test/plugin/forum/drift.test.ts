@@ -1,8 +1,8 @@
 import t from 'tap'
-import { harness, pluginPaths } from './helper'
-import { forumDrift } from '../../plugin/forum/drift'
-import { memberKey, parseMemberKey } from '../../plugin/forum/member-key'
-import { privilegesForLevel } from '../../shared/permission-ladder'
+import { harness, pluginPaths } from '../helper'
+import { forumDrift } from '../../../plugin/forum/drift'
+import { memberKey, parseMemberKey } from '../../../plugin/forum/member-key'
+import { privilegesForLevel } from '../../../shared/permission-ladder'
 
 const ctx = { type: 'batch', identifier: 'b' }
 const P = pluginPaths

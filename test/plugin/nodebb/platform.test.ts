@@ -1,9 +1,9 @@
 import t from 'tap'
-import { nodebbPlatform } from '../../plugin/nodebb/platform'
-import { nodebbNotifications, notePushed } from '../../plugin/nodebb/notifications'
-import { nodebbKeys } from '../../plugin/nodebb/layout'
-import { onNotificationPushed } from '../../plugin/index'
-import { FakeDb } from './fake-db'
+import { nodebbPlatform } from '../../../plugin/nodebb/platform'
+import { nodebbNotifications, notePushed } from '../../../plugin/nodebb/notifications'
+import { nodebbKeys } from '../../../plugin/nodebb/layout'
+import { onNotificationPushed } from '../../../plugin/index'
+import { FakeDb } from '../fake-db'
 
 /**
  * The platform over NodeBB's modules, driven through the door NodeBB 4.12+ opens

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { harness, pluginPaths } from './helper'
+import { harness, pluginPaths } from '../helper'
 
 /**
  * NodeBB-level calls a create makes must stay bounded by the shape of the request, not by the

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { harness, pluginPaths } from './helper'
-import { privilegesForLevel } from '../../shared/permission-ladder'
+import { harness, pluginPaths } from '../helper'
+import { privilegesForLevel } from '../../../shared/permission-ladder'
 
 const ctx = { type: 'batch', identifier: 'b-1' }
 const P = pluginPaths

@@ -1,10 +1,10 @@
 import t from 'tap'
-import { pluginPaths } from '../../plugin/routes'
-import { noCaller } from '../../plugin/caller'
-import { summaryOf } from '../../plugin/acp/audit-summary'
-import type { AuditEntry } from '../../plugin/acp/audit-entry'
-import { acpHarness, type AcpHarness } from './acp-harness'
-import { summaryText } from './phrases'
+import { pluginPaths } from '../../../plugin/routes'
+import { noCaller } from '../../../plugin/caller'
+import { summaryOf } from '../../../plugin/acp/audit-summary'
+import type { AuditEntry } from '../../../plugin/acp/audit-entry'
+import { acpHarness, type AcpHarness } from './harness'
+import { summaryText } from '../phrases'
 
 /**
  * What the audit log says a change did, read off the plan that ran and the state it ran against:

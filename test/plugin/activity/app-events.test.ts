@@ -1,6 +1,6 @@
 import t from 'tap'
-import { harness, pluginPaths } from './helper'
-import { webhookKeys } from '../../plugin/activity/webhooks'
+import { harness, pluginPaths } from '../helper'
+import { webhookKeys } from '../../../plugin/activity/webhooks'
 
 /**
  * Apps' own events (POST /sunbird/activity, seed 000): recorded beside NodeBB's, listed with the

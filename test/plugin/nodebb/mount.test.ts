@@ -1,11 +1,11 @@
 import t from 'tap'
-import { mountRoutes } from '../../plugin/nodebb/api-routes'
-import { nodebbCallerCheck } from '../../plugin/nodebb/callers'
-import { nodebbRequire } from '../../plugin/nodebb/require'
-import { onCategoryCreate } from '../../plugin/index'
-import { nodebbPlatform, parseSettings } from '../../plugin/nodebb/platform'
-import { pluginRoutes, pluginPaths, type PluginRoute } from '../../plugin/routes'
-import { createFakePlatform } from './fake-platform'
+import { mountRoutes } from '../../../plugin/nodebb/api-routes'
+import { nodebbCallerCheck } from '../../../plugin/nodebb/callers'
+import { nodebbRequire } from '../../../plugin/nodebb/require'
+import { onCategoryCreate } from '../../../plugin/index'
+import { nodebbPlatform, parseSettings } from '../../../plugin/nodebb/platform'
+import { pluginRoutes, pluginPaths, type PluginRoute } from '../../../plugin/routes'
+import { createFakePlatform } from '../fake-platform'
 
 /**
  * The NodeBB glue, driven through the same door NodeBB 4.12+ opens (`globalThis.nodebb.require`),

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { acpDefaults, parseAcpSettings, validateSettings } from '../../plugin/acp/settings'
-import { addAdminNavigation, onSettingsSet } from '../../plugin/index'
-import { pluginPaths } from '../../plugin/routes'
-import { acpHarness } from './acp-harness'
+import { acpDefaults, parseAcpSettings, validateSettings } from '../../../plugin/acp/settings'
+import { addAdminNavigation, onSettingsSet } from '../../../plugin/index'
+import { pluginPaths } from '../../../plugin/routes'
+import { acpHarness } from './harness'
 
 const P = pluginPaths
 const secret = 'a-secret-of-24-characters'

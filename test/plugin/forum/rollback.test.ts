@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { harness, pluginPaths } from './helper'
+import { harness, pluginPaths } from '../helper'
 
 const ctx = { type: 'batch', identifier: 'b-1' }
 const P = pluginPaths

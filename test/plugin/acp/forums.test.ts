@@ -1,6 +1,6 @@
 import t from 'tap'
-import { pluginPaths } from '../../plugin/routes'
-import { acpHarness } from './acp-harness'
+import { pluginPaths } from '../../../plugin/routes'
+import { acpHarness } from './harness'
 
 const P = pluginPaths
 

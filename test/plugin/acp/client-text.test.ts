@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm'
  */
 function load<T> (file: string): T {
   let factory: (() => T) | undefined
-  const source = readFileSync(join(__dirname, '..', '..', 'public', 'lib', file), 'utf8')
+  const source = readFileSync(join(__dirname, '..', '..', '..', 'public', 'lib', file), 'utf8')
   runInNewContext(source, { define: (_name: string, _deps: string[], f: () => T) => { factory = f }, window: {} })
   if (factory === undefined) throw new Error(`${file} defined no module`)
   return factory()

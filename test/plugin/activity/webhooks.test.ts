@@ -2,10 +2,10 @@ import t, { type Test } from 'tap'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { harness, pluginPaths } from './helper'
-import { sign, signatureHeader, timestampHeader, webhookKeys } from '../../plugin/activity/webhooks'
-import { guardedLookup, isPrivateAddress } from '../../plugin/activity/webhook-address'
-import { closedPort } from '../adapter/nodebb-stand-in'
+import { harness, pluginPaths } from '../helper'
+import { sign, signatureHeader, timestampHeader, webhookKeys } from '../../../plugin/activity/webhooks'
+import { guardedLookup, isPrivateAddress } from '../../../plugin/activity/webhook-address'
+import { closedPort } from '../../adapter/nodebb-stand-in'
 
 /** A real HTTP receiver on 127.0.0.1 that answers 500 to the first `failFirst` requests. */
 async function receiver (t: { teardown: (fn: () => unknown) => void }, failFirst: number): Promise<{ url: string, got: Array<{ headers: IncomingMessage['headers'], body: string, status: number }> }> {

@@ -2,8 +2,8 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
-import { adminPageData } from '../../plugin/nodebb/acp-page'
-import { ladderLevels, levelOwnPrivileges } from '../../shared/permission-ladder'
+import { adminPageData } from '../../../plugin/nodebb/acp-page'
+import { ladderLevels, levelOwnPrivileges } from '../../../shared/permission-ladder'
 
 /**
  * The ACP's matrix (public/lib/html.js, an AMD module run in the browser) reads the permission
@@ -17,7 +17,7 @@ interface HtmlModule {
 
 function loadHtmlModule (pageData: unknown): HtmlModule {
   let factory: (() => HtmlModule) | undefined
-  const source = readFileSync(join(__dirname, '..', '..', 'public', 'lib', 'html.js'), 'utf8')
+  const source = readFileSync(join(__dirname, '..', '..', '..', 'public', 'lib', 'html.js'), 'utf8')
   runInNewContext(source, { define: (_name: string, _deps: string[], f: () => HtmlModule) => { factory = f }, window: { ajaxify: { data: pageData } } })
   if (factory === undefined) throw new Error('html.js defined no module')
   return factory()

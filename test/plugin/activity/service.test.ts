@@ -1,11 +1,11 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { harness, pluginPaths, type PluginHarness } from './helper'
-import { activityHooks } from '../../plugin/activity/events'
-import { activityKeys } from '../../plugin/activity/log'
-import type { Activity } from '../../shared/schemas/activity'
-import * as index from '../../plugin/index'
+import { harness, pluginPaths, type PluginHarness } from '../helper'
+import { activityHooks } from '../../../plugin/activity/events'
+import { activityKeys } from '../../../plugin/activity/log'
+import type { Activity } from '../../../shared/schemas/activity'
+import * as index from '../../../plugin/index'
 
 /**
  * Activity recording from NodeBB-shaped hook payloads (as NodeBB 4.11 fires them) on the fake
@@ -143,7 +143,7 @@ t.test('only Sunbird forums are recorded; odd payloads record nothing', async (t
 })
 
 t.test('plugin.json subscribes every activity hook to its handler, and the handlers exist', async (t) => {
-  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'plugin.json'), 'utf8')) as { hooks: Array<{ hook: string, method: string }> }
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'plugin.json'), 'utf8')) as { hooks: Array<{ hook: string, method: string }> }
   for (const [hook, { method }] of Object.entries(activityHooks)) {
     t.ok(manifest.hooks.some((h) => h.hook === hook && h.method === method), `${hook} -> ${method}`)
     t.type((index as unknown as Record<string, unknown>)[method], 'function', `${method} is exported`)

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { auditKeys } from '../../plugin/acp/audit-log'
-import { pluginPaths } from '../../plugin/routes'
-import { mounted, type Mounted } from './mounted'
+import { auditKeys } from '../../../plugin/acp/audit-log'
+import { pluginPaths } from '../../../plugin/routes'
+import { mounted, type Mounted } from '../mounted'
 
 /**
  * The ACP routes as NodeBB serves them, given what a broken or hostile page (or a hand-made call)

@@ -1,13 +1,13 @@
 import t from 'tap'
-import { AuditLog, auditKeys, type AuditRecord } from '../../plugin/acp/audit-log'
-import { auditRecord, pluginPaths } from '../../plugin/routes'
-import { noCaller } from '../../plugin/caller'
-import { summaryOf } from '../../plugin/acp/audit-summary'
-import { AuditRecorder } from '../../plugin/acp/audit-recorder'
-import { Store } from '../../plugin/store'
-import { acpHarness } from './acp-harness'
-import { createFakePlatform } from './fake-platform'
-import { mounted } from './mounted'
+import { AuditLog, auditKeys, type AuditRecord } from '../../../plugin/acp/audit-log'
+import { auditRecord, pluginPaths } from '../../../plugin/routes'
+import { noCaller } from '../../../plugin/caller'
+import { summaryOf } from '../../../plugin/acp/audit-summary'
+import { AuditRecorder } from '../../../plugin/acp/audit-recorder'
+import { Store } from '../../../plugin/store'
+import { acpHarness } from './harness'
+import { createFakePlatform } from '../fake-platform'
+import { mounted } from '../mounted'
 
 const P = pluginPaths
 

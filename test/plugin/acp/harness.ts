@@ -1,10 +1,10 @@
-import { noCaller, type CallerContext } from '../../plugin/caller'
-import { auditRecord, pluginRoutes, toApiError, type PluginRoute } from '../../plugin/routes'
-import { memorySettingsStore } from '../../plugin/acp/settings'
-import { AuditRecorder } from '../../plugin/acp/audit-recorder'
-import { Store } from '../../plugin/store'
-import { ApiError } from '../../shared/errors'
-import { apiErrorOf, harness, type CallArgs, type PluginHarness } from './helper'
+import { noCaller, type CallerContext } from '../../../plugin/caller'
+import { auditRecord, pluginRoutes, toApiError, type PluginRoute } from '../../../plugin/routes'
+import { memorySettingsStore } from '../../../plugin/acp/settings'
+import { AuditRecorder } from '../../../plugin/acp/audit-recorder'
+import { Store } from '../../../plugin/store'
+import { ApiError } from '../../../shared/errors'
+import { apiErrorOf, harness, type CallArgs, type PluginHarness } from '../helper'
 
 /** The plugin harness plus query strings and a settings store of its own, for the ACP routes. */
 export interface AcpHarness extends PluginHarness {

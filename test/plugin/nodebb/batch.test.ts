@@ -1,5 +1,5 @@
 import t from 'tap'
-import { grantsByMember, grantWaves, membershipsByUser } from '../../plugin/nodebb/batch'
+import { grantsByMember, grantWaves, membershipsByUser } from '../../../plugin/nodebb/batch'
 
 t.test('memberships regroup by user: one NodeBB join per user, for all its groups', async (t) => {
   const byUser = membershipsByUser([{ name: 'a', uids: [1, 2] }, { name: 'b', uids: [2, 3] }, { name: 'a', uids: [2] }])

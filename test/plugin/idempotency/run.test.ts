@@ -1,7 +1,7 @@
 import t from 'tap'
-import { harness, pluginPaths, type PluginHarness } from './helper'
-import type { CallerContext } from '../../plugin/caller'
-import { idemKeys } from '../../plugin/idempotency/records'
+import { harness, pluginPaths, type PluginHarness } from '../helper'
+import type { CallerContext } from '../../../plugin/caller'
+import { idemKeys } from '../../../plugin/idempotency/records'
 
 /**
  * Exactly once inside NodeBB (issue 18): the plugin's own records, keyed by consumer, route,

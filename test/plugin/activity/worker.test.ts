@@ -1,8 +1,8 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { activityHooks } from '../../plugin/activity/events'
-import type { ActivityService } from '../../plugin/activity/service'
-import { ActivityWorker } from '../../plugin/activity/worker'
+import { activityHooks } from '../../../plugin/activity/events'
+import type { ActivityService } from '../../../plugin/activity/service'
+import { ActivityWorker } from '../../../plugin/activity/worker'
 
 /** The activity's background work inside NodeBB (hook recording, webhook passes, retention trim) on a stub service. */
 

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import fc from 'fast-check'
-import { planCreate, planUpdate, type ForumState, type Op, type NewForumSpec } from '../../plugin/forum/plan'
-import { ladderLevels, ladderPrivileges, privilegesForLevel, type Level } from '../../shared/permission-ladder'
+import { planCreate, planUpdate, type ForumState, type Op, type NewForumSpec } from '../../../plugin/forum/plan'
+import { ladderLevels, ladderPrivileges, privilegesForLevel, type Level } from '../../../shared/permission-ladder'
 
 const ctx = { type: 'batch', identifier: 'b' }
 const suffixes = (): { suffix: () => string } => { let i = 0; return { suffix: () => `r${i++}` } }
