@@ -15,7 +15,6 @@ export const ConfigSchema = Type.Object({
   ROUTE_PREFIX: Type.String({ default: '', pattern: '^(/[A-Za-z0-9._~-]+)*$', description: 'Mount the /api routes under this prefix, e.g. /discussions' }),
   DISCUSSION_PREFIX: Type.String({ default: '/discussion', pattern: '^(/[A-Za-z0-9._~-]+)+$', description: 'NodeBB\'s own APIs, on the allow-list, are forwarded under this prefix as the user the tokens name: <prefix>/api/v3/topics/12 -> /api/v3/topics/12' }),
   AUTO_CREATE_USERS: Type.Boolean({ default: true, description: 'A user with no NodeBB account is created on first use through the discussion passthrough, from the token\'s preferred_username' }),
-  DISCUSSION_UPLOAD_LIMIT: Type.Integer({ minimum: 1024, maximum: 104857600, default: 10485760, description: 'Largest upload (multipart) forwarded through the discussion passthrough, bytes' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10485760, default: 1048576, description: 'Largest accepted body, bytes' }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30000 }),

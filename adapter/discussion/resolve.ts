@@ -11,9 +11,9 @@ import { allowList, numericParams, type AllowEntry } from './allow-list'
  */
 export interface Resolved {
   entry: AllowEntry
-  /** The NodeBB path and query, `_uid` and the caller's own `_uid` handled: starts with `/api/`. */
+  /** The NodeBB path, rebuilt from what matched: starts with `/api/`. */
   path: string
-  /** The query string to send (without `?`), the caller's `_uid` removed, ours not yet added. */
+  /** The caller's query string as sent (without `?`); checked and given the acting uid by query.ts. */
   query: string
 }
 
@@ -42,19 +42,6 @@ function decodeSegment (raw: string): string | null {
   }
   if (decoded === '.' || decoded === '..' || unsafe.test(decoded) || decoded.length > maxSegment) return null
   return decoded
-}
-
-/** Whether a query key is NodeBB's `_uid` in any spelling its query parser reads (`_uid`, `_uid[]`, `_uid[x]`, `_uid.x`). */
-export function isUidKey (key: string): boolean {
-  return key.trim().replace(/[[.].*$/s, '').trim().toLowerCase() === '_uid'
-}
-
-/** The caller's query string without any `_uid`, re-encoded. */
-export function cleanQuery (raw: string): string {
-  const params = new URLSearchParams(raw)
-  const out = new URLSearchParams()
-  for (const [key, value] of params) if (!isUidKey(key)) out.append(key, value)
-  return out.toString()
 }
 
 /** `rest` is the URL after the prefix (`/api/v3/topics/12?x=1`). */
@@ -89,7 +76,7 @@ export function resolvePassthrough (method: string, rest: string): Resolved | nu
         out.push(encodeURIComponent(value))
       }
     }
-    if (ok) return { entry, path: `/${out.join('/')}`, query: cleanQuery(rawQuery) }
+    if (ok) return { entry, path: `/${out.join('/')}`, query: rawQuery }
   }
   return null
 }

@@ -1,9 +1,9 @@
-import { Transform, type Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../shared/errors'
 import { apiIds } from '../../shared/envelope'
 import type { NodebbMethod } from '../plugins/nodebb-client'
-import { isUidKey, resolvePassthrough, type Resolved } from './resolve'
+import { isPlainQuery, queryAs, uidInQuery } from './query'
+import { resolvePassthrough, type Resolved } from './resolve'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,33 +13,17 @@ declare module 'fastify' {
 }
 
 /** What of the caller's request NodeBB sees: content negotiation only; credentials and cookies never. */
-const forwardedRequestHeaders = ['accept', 'accept-language', 'content-type', 'if-none-match', 'if-modified-since'] as const
+const forwardedRequestHeaders = ['accept', 'accept-language', 'if-none-match', 'if-modified-since'] as const
 /** What of NodeBB's answer the caller sees: the body's description and caching; never a cookie (the master token's session). */
 const returnedHeaders = ['content-type', 'content-length', 'content-language', 'content-disposition', 'cache-control', 'etag', 'last-modified', 'location', 'x-redirect', 'retry-after'] as const
 
 const methods: NodebbMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
-/** A JSON body as NodeBB gets it: the caller's `_uid` (any spelling) removed, the acting user's set. */
-export function bodyAs (body: unknown, uid: number): unknown {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(body)) if (!isUidKey(key)) out[key] = value
-  out._uid = uid
-  return out
-}
-
-/** An upload streamed on, refused once it passes `limit` bytes (a body without Content-Length is counted as it goes). */
-function limited (stream: Readable, limit: number): Readable {
-  let seen = 0
-  const counter = new Transform({
-    transform (chunk: Buffer, _encoding, done) {
-      seen += chunk.length
-      if (seen > limit) done(new ApiError('PAYLOAD_TOO_LARGE', `The upload is over the limit of ${limit} bytes`))
-      else done(null, chunk)
-    }
-  })
-  stream.on('error', (err) => counter.destroy(err))
-  return stream.pipe(counter)
+/** The caller's JSON body, or none: NodeBB's routes take an object. */
+function jsonFields (body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {}
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError('INVALID_REQUEST', 'The body must be a JSON object')
+  return body as Record<string, unknown>
 }
 
 /**
@@ -52,11 +36,7 @@ function limited (stream: Readable, limit: number): Readable {
  */
 export default async function discussionRoutes (fastify: FastifyInstance): Promise<void> {
   const prefix = fastify.config.DISCUSSION_PREFIX
-  const uploadLimit = fastify.config.DISCUSSION_UPLOAD_LIMIT
   fastify.decorateRequest('passthrough', null)
-
-  // an upload's body is not read here: it streams to NodeBB
-  fastify.addContentTypeParser('multipart/form-data', (_request, payload, done) => { done(null, payload) })
 
   fastify.addHook('onRequest', async (request) => {
     const url = request.raw.url ?? ''
@@ -67,13 +47,10 @@ export default async function discussionRoutes (fastify: FastifyInstance): Promi
     }
     request.passthrough = resolved
     request.metricRoute = `discussion:${resolved.entry.name}`
-    const type = String(request.headers['content-type'] ?? '').toLowerCase()
-    if (type.startsWith('multipart/form-data')) {
-      if (resolved.entry.upload !== true) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Only the upload route takes multipart/form-data')
-      const length = Number(request.headers['content-length'])
-      if (Number.isFinite(length) && length > uploadLimit) throw new ApiError('PAYLOAD_TOO_LARGE', `The upload (${length} bytes) is over the limit of ${uploadLimit} bytes`)
-    } else if (resolved.entry.upload === true && request.headers['content-length'] !== undefined) {
-      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'An upload is multipart/form-data')
+    if (!isPlainQuery(resolved.query)) throw new ApiError('INVALID_REQUEST', 'The query string must be percent-encoded ASCII')
+    const uidKey = uidInQuery(resolved.query)
+    if (uidKey !== null) {
+      throw new ApiError('INVALID_REQUEST', `The query key ${JSON.stringify(uidKey.slice(0, 100))} names _uid as NodeBB reads it: the acting user comes from the tokens, never from the request`)
     }
   })
 
@@ -84,25 +61,22 @@ export default async function discussionRoutes (fastify: FastifyInstance): Promi
     schema: { hide: true },
     handler: async (request, reply) => {
       const resolved = request.passthrough as Resolved
+      const method = request.method as NodebbMethod
+      const fields = method === 'GET' ? null : jsonFields(request.body)
       const uid = await fastify.ownUid(request)
       const headers: Record<string, string> = {}
       for (const name of forwardedRequestHeaders) {
         const value = request.headers[name]
         if (typeof value === 'string') headers[name] = value
       }
-      const method = request.method as NodebbMethod
-      let body: string | Readable | undefined
-      if (method !== 'GET') {
-        if (resolved.entry.upload === true) {
-          body = limited(request.body as Readable, uploadLimit)
-          const length = request.headers['content-length']
-          if (typeof length === 'string') headers['content-length'] = length
-        } else if (request.body !== undefined) {
-          body = JSON.stringify(bodyAs(request.body, uid))
-          headers['content-type'] = 'application/json'
-        }
+      // NodeBB takes `body._uid` before the query's: the acting uid goes in the body on every method
+      // but GET, body-less DELETE and PUT included, and in the query always
+      let body: string | undefined
+      if (fields !== null) {
+        body = JSON.stringify({ ...fields, _uid: uid })
+        headers['content-type'] = 'application/json'
       }
-      const answer = await fastify.nodebb.forward({ method, path: resolved.path, query: resolved.query, uid, headers, body, label: resolved.entry.name, request })
+      const answer = await fastify.nodebb.forward({ method, path: resolved.path, query: queryAs(resolved.query, uid), headers, body, label: resolved.entry.name, request })
       reply.code(answer.status)
       for (const name of returnedHeaders) {
         const value = answer.headers[name]

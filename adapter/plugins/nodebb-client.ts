@@ -35,13 +35,12 @@ export interface ForwardRequest {
   method: NodebbMethod
   /** The NodeBB path from its root (`/api/...`), already checked against the allow-list. */
   path: string
-  /** The query string, without `?` and without `_uid` (added here). */
+  /** The query string, without `?`, the acting `_uid` already in it. */
   query: string
-  uid: number
   /** Headers to send besides the master token (the caller's credentials already dropped). */
   headers: Record<string, string>
-  /** A JSON body (`_uid` already set), or a stream sent as it is (an upload). */
-  body?: string | Readable
+  /** A JSON body, the acting `_uid` already in it. */
+  body?: string
   /** The allow-list row, for metrics and logs. */
   label: string
   request?: FastifyRequest
@@ -184,8 +183,7 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
   async function forward (options: ForwardRequest): Promise<ForwardAnswer> {
     const log = options.request?.log ?? defaultLog
     const { method, label } = options
-    const uid = `_uid=${options.uid}`
-    const target = `${basePath}${options.path}?${options.query === '' ? uid : `${options.query}&${uid}`}`
+    const target = `${basePath}${options.path}?${options.query}`
     const limit = method === 'GET' ? timeout : writeTimeout
     const controller = new AbortController()
     const timer = setTimeout(() => { controller.abort(new DOMException(`NodeBB did not answer within ${limit} ms`, 'TimeoutError')) }, limit)
@@ -196,8 +194,6 @@ export function createNodebbClient (config: Config, metrics: AdapterMetrics, def
       metrics.nodebb.observe({ method, route: `discussion:${label}`, outcome: 'ok' }, (performance.now() - started) / 1000)
       return { status: res.statusCode, headers: res.headers, body: res.body }
     } catch (err) {
-      // the adapter's own refusal (an upload over the limit, found while streaming it)
-      if (isApiError(err)) throw err
       const unavailable = transportError(err, where, limit)
       metrics.nodebb.observe({ method, route: `discussion:${label}`, outcome: unavailable.kind }, (performance.now() - started) / 1000)
       log.warn({ nodebb: { method, route: label, kind: unavailable.kind, reason: unavailable.reason } }, 'NodeBB unavailable (discussion passthrough)')

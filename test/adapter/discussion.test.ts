@@ -48,9 +48,9 @@ t.test('a listed read goes to NodeBB as the learner, and NodeBB\'s answer comes 
   const call = w.nodebb.calls.at(-1)
   t.equal(call?.method, 'GET')
   t.equal(call?.path, '/api/v3/topics/12', 'the prefix is gone, the path as listed')
-  t.equal(call?.query, `page=2&sort=oldest_to_newest&_uid=${w.learnerUid}`, 'the query kept, the learner\'s uid added')
+  t.equal(call?.query, `_uid=${w.learnerUid}&page=2&sort=oldest_to_newest`, 'the learner\'s uid first, the query as sent')
   t.equal(call?.headers.authorization, `Bearer ${w.nodebb.token}`, 'the master token')
-  t.same(res.body, { echo: { method: 'GET', path: '/api/v3/topics/12', query: `page=2&sort=oldest_to_newest&_uid=${w.learnerUid}`, uid: String(w.learnerUid), body: null } })
+  t.same(res.body, { echo: { method: 'GET', path: '/api/v3/topics/12', query: `_uid=${w.learnerUid}&page=2&sort=oldest_to_newest`, uid: String(w.learnerUid), body: null } })
   t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
   t.notOk(res.headers['set-cookie'], 'NodeBB\'s session cookie (the master token logged in as the user) is never passed on')
   t.notOk(res.headers['x-powered-by'])
@@ -67,22 +67,32 @@ t.test('a listed read goes to NodeBB as the learner, and NodeBB\'s answer comes 
   t.same([...html.rawPayload], [0x3c, 0x70, 0x3e, 0xff, 0x00, 0x3c], 'not parsed, not re-encoded')
 })
 
-t.test('writes: the caller\'s _uid, credentials and cookies never reach NodeBB', async (t) => {
+t.test('writes: the learner\'s uid in the body NodeBB reads first; credentials and cookies never reach NodeBB', async (t) => {
   const w = await world(t)
   const res = await raw(w.app, {
     method: 'POST',
-    url: '/discussion/api/v3/topics/12?_uid=1&_uid[]=1&%5Fuid=1&_UID=1&_uid.x=1&_uid%5Ba%5D=1&keep=yes',
+    url: '/discussion/api/v3/topics/12?keep=yes&uid=1&x=_uid',
     headers: { ...learner(), cookie: 'express.sid=admin-session', 'x-csrf-token': 'stolen', 'content-type': 'application/json', 'x-forwarded-for': '10.0.0.1' },
     payload: JSON.stringify({ content: 'My reply', _uid: 1, toPid: 3 })
   })
   t.equal(res.status, 200, res.raw)
   const call = w.nodebb.calls.at(-1)
   t.equal(call?.path, '/api/v3/topics/12')
-  t.equal(call?.query, `keep=yes&_uid=${w.learnerUid}`, 'every spelling of _uid in the query dropped')
+  t.equal(call?.query, `_uid=${w.learnerUid}&keep=yes&uid=1&x=_uid`, 'keys that are not _uid, and _uid as a value, pass as sent')
   t.same(JSON.parse(call?.raw ?? ''), { content: 'My reply', toPid: 3, _uid: w.learnerUid }, 'the body\'s _uid is the learner\'s')
   t.equal(call?.uid, String(w.learnerUid))
   for (const header of ['cookie', 'x-csrf-token', 'x-authenticated-user-token', 'x-forwarded-for']) t.notOk(call?.headers[header], `${header} dropped`)
   t.equal(call?.headers.authorization, `Bearer ${w.nodebb.token}`, 'the caller\'s authorization replaced by the master token')
+
+  // body-less DELETE and PUT: NodeBB would read a `_uid` from the body first, so the learner's goes there
+  for (const [method, url] of [['DELETE', '/discussion/api/v3/posts/7/state'], ['PUT', '/discussion/api/v3/topics/12/lock'], ['DELETE', '/discussion/api/v3/topics/12/follow']] as const) {
+    const bare = await raw(w.app, { method, url, headers: learner() })
+    t.equal(bare.status, 200, `${method} ${url}: ${bare.raw}`)
+    const sent = w.nodebb.calls.at(-1)
+    t.same(JSON.parse(sent?.raw ?? 'null'), { _uid: w.learnerUid }, `${method} ${url}: a JSON body with the learner's uid`)
+    t.equal(sent?.headers['content-type'], 'application/json')
+    t.equal(sent?.query, `_uid=${w.learnerUid}`)
+  }
 
   const admin = await raw(w.app, { method: 'PUT', url: '/discussion/api/v3/posts/7/vote', headers: { ...learner('boss', { roles: [adminRole] }), 'content-type': 'application/json' }, payload: { delta: 1 } })
   t.equal(admin.status, 200, admin.raw)
@@ -158,7 +168,7 @@ t.test('the resolver, on raw paths as they arrive over HTTP (inject would tidy s
     '/api/user/%E0%A4', '/api/v3/topics/12\\..\\..\\users', '/api/v3/topics/\u0000', '/api/v3/topics/１２'
   ]
   for (const path of refused) t.equal(resolvePassthrough('GET', path), null, JSON.stringify(path))
-  t.same(resolvePassthrough('GET', '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF?x=%5Fuid&_uid=1&a=1'), { entry: allowList.find((e) => e.name === 'user.profile'), path: '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF', query: 'x=_uid&a=1' }, 'a Unicode slug, re-encoded; a value _uid is no key')
+  t.same(resolvePassthrough('GET', '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF?x=%5Fuid&a=1'), { entry: allowList.find((e) => e.name === 'user.profile'), path: '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF', query: 'x=%5Fuid&a=1' }, 'a Unicode slug, re-encoded; the query as sent (query.ts checks it)')
   t.same(resolvePassthrough('GET', '/api/tags/a%20b')?.path, '/api/tags/a%20b')
   t.same(resolvePassthrough('GET', '/api/tags/a+b')?.path, '/api/tags/a%2Bb', 'rebuilt from what matched, never copied')
   t.equal(resolvePassthrough('DELETE', '/api/v3/topics/12'), null, 'purge is not listed')
@@ -170,7 +180,7 @@ t.test('every allow-list row forwards only with its own method', async (t) => {
   const sample = (path: string): string => path.replace(/:(cid|tid|pid|index)/g, '12').replace(/:\w+/g, 'some-slug')
   for (const entry of allowList) {
     w.reset()
-    const res = await raw(w.app, { method: entry.method, url: `/discussion${sample(entry.path)}`, headers: { ...learner(), ...(entry.upload === true ? { 'content-type': 'multipart/form-data; boundary=x' } : {}) }, ...(entry.method === 'GET' ? {} : { payload: entry.upload === true ? '--x--\r\n' : {} }) })
+    const res = await raw(w.app, { method: entry.method, url: `/discussion${sample(entry.path)}`, headers: learner(), ...(entry.method === 'GET' ? {} : { payload: {} }) })
     t.equal(res.status, 200, `${entry.method} ${entry.path}`)
     t.equal(w.nodebb.calls.at(-1)?.path, sample(entry.path))
     for (const other of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {
@@ -235,33 +245,32 @@ t.test('AUTO_CREATE_USERS off: USER_NOT_FOUND, nothing written, nothing forwarde
   t.notOk(w.nodebb.calls.some((c) => !c.path.startsWith('/api/v3/plugins/')), 'nothing forwarded')
 })
 
-t.test('bodies: too large, wrong type, not JSON, uploads', async (t) => {
-  const w = await world(t, { BODY_LIMIT: '2048', DISCUSSION_UPLOAD_LIMIT: '4096' })
-  const post = async (url: string, headers: Record<string, string>, payload: string | Buffer) => await raw(w.app, { method: 'POST', url, headers: { ...learner(), ...headers }, payload })
-  const refusals: Array<[string, Awaited<ReturnType<typeof post>>, number, string]> = [
-    ['JSON over BODY_LIMIT', await post('/discussion/api/v3/topics/12', { 'content-type': 'application/json' }, JSON.stringify({ content: 'x'.repeat(4000) })), 413, 'PAYLOAD_TOO_LARGE'],
-    ['text/plain', await post('/discussion/api/v3/topics/12', { 'content-type': 'text/plain' }, 'hello'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['a form (NodeBB would read its _uid)', await post('/discussion/api/v3/topics/12', { 'content-type': 'application/x-www-form-urlencoded' }, '_uid=1&content=x'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['malformed JSON', await post('/discussion/api/v3/topics/12', { 'content-type': 'application/json' }, '{"content":'), 400, 'INVALID_REQUEST'],
-    ['__proto__', await post('/discussion/api/v3/topics/12', { 'content-type': 'application/json' }, '{"__proto__":{"x":1}}'), 400, 'INVALID_REQUEST'],
-    ['multipart off the upload route', await post('/discussion/api/v3/topics/12', { 'content-type': 'multipart/form-data; boundary=x' }, '--x--\r\n'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['an upload over DISCUSSION_UPLOAD_LIMIT', await post('/discussion/api/post/upload', { 'content-type': 'multipart/form-data; boundary=x' }, Buffer.alloc(5000, 0x61)), 413, 'PAYLOAD_TOO_LARGE'],
-    ['an upload that is JSON', await post('/discussion/api/post/upload', { 'content-type': 'application/json' }, '{}'), 415, 'UNSUPPORTED_MEDIA_TYPE']
+t.test('bodies: too large, wrong type, not a JSON object, uploads', async (t) => {
+  const w = await world(t, { BODY_LIMIT: '2048' })
+  const send = async (method: 'POST' | 'PUT', url: string, headers: Record<string, string>, payload: string | Buffer) => await raw(w.app, { method, url, headers: { ...learner(), ...headers }, payload })
+  const json = { 'content-type': 'application/json' }
+  const file = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="files[]"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]), Buffer.from('\r\n--b--\r\n')])
+  const refusals: Array<[string, Awaited<ReturnType<typeof send>>, number, string]> = [
+    ['JSON over BODY_LIMIT', await send('POST', '/discussion/api/v3/topics/12', json, JSON.stringify({ content: 'x'.repeat(4000) })), 413, 'PAYLOAD_TOO_LARGE'],
+    ['text/plain', await send('POST', '/discussion/api/v3/topics/12', { 'content-type': 'text/plain' }, 'hello'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a form (NodeBB would read its _uid)', await send('POST', '/discussion/api/v3/topics/12', { 'content-type': 'application/x-www-form-urlencoded' }, '_uid=1&content=x'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['malformed JSON', await send('POST', '/discussion/api/v3/topics/12', json, '{"content":'), 400, 'INVALID_REQUEST'],
+    ['__proto__', await send('POST', '/discussion/api/v3/topics/12', json, '{"__proto__":{"x":1}}'), 400, 'INVALID_REQUEST'],
+    ['a JSON array', await send('POST', '/discussion/api/v3/topics/12', json, '[{"_uid":1}]'), 400, 'INVALID_REQUEST'],
+    ['a JSON string', await send('PUT', '/discussion/api/v3/posts/7', json, '"x"'), 400, 'INVALID_REQUEST'],
+    ['a JSON number', await send('PUT', '/discussion/api/v3/posts/7', json, '1'), 400, 'INVALID_REQUEST'],
+    ['multipart to a write route', await send('POST', '/discussion/api/v3/topics/12', { 'content-type': 'multipart/form-data; boundary=b' }, file), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['an upload (off the list: NodeBB 4.11 would keep the file)', await send('POST', '/discussion/api/post/upload', { 'content-type': 'multipart/form-data; boundary=b' }, file), 404, 'NOT_FOUND'],
+    ['an upload that is JSON', await send('POST', '/discussion/api/post/upload', json, '{}'), 404, 'NOT_FOUND']
   ]
   for (const [why, res, status, err] of refusals) {
     t.equal(res.status, status, why)
     t.equal(res.body?.params?.err, err, why)
   }
   t.notOk(w.nodebb.calls.some((c) => !c.path.startsWith('/api/v3/plugins/')), 'nothing forwarded')
-
-  const file = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="files[]"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]), Buffer.from('\r\n--b\r\nContent-Disposition: form-data; name="_uid"\r\n\r\n1\r\n--b--\r\n')])
-  const upload = await post('/discussion/api/post/upload', { 'content-type': 'multipart/form-data; boundary=b' }, file)
-  t.equal(upload.status, 200, upload.raw)
-  const call = w.nodebb.calls.at(-1)
-  t.equal(call?.path, '/api/post/upload')
-  t.equal(call?.query, `_uid=${w.learnerUid}`, 'the learner, in the query (NodeBB authenticates before it reads a multipart body)')
-  t.equal(Buffer.from(call?.raw ?? '', 'utf8').length > 0, true)
-  t.equal(call?.headers['content-type'], 'multipart/form-data; boundary=b', 'streamed as sent')
+  const nothing = await send('PUT', '/discussion/api/v3/posts/7', json, 'null')
+  t.equal(nothing.status, 200, 'a JSON null is no body')
+  t.same(JSON.parse(w.nodebb.calls.at(-1)?.raw ?? ''), { _uid: w.learnerUid })
 })
 
 t.test('NodeBB down or slow: 503 in the envelope; a write sent and unanswered is OUTCOME_UNKNOWN', async (t) => {

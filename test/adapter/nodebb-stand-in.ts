@@ -3,6 +3,7 @@ import { callerOf, type CallerContext } from '../../plugin/caller'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import FindMyWay, { type HTTPMethod } from 'find-my-way'
+import { parse as parseQuery } from 'qs'
 import { pluginRoutes, toApiError } from '../../plugin/routes'
 import { createFakePlatform, type FakePlatform } from '../plugin/fake-platform'
 import { memorySettingsStore } from '../../plugin/acp/settings'
@@ -136,14 +137,16 @@ export async function startStandIn (options: StandInOptions = {}): Promise<Stand
     const url = new URL(req.url ?? '/', 'http://stand-in')
     const raw = await readBody(req)
     let body: Record<string, unknown> = {}
-    // NodeBB parses JSON bodies before it authenticates; multipart ones only later (multer)
-    const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/')
+    // NodeBB parses JSON bodies before it authenticates
     try {
-      if (raw !== '' && !multipart) body = JSON.parse(raw) as Record<string, unknown>
+      if (raw !== '') body = JSON.parse(raw) as Record<string, unknown>
     } catch {
       return nodebbError(res, 400, 'Unexpected token in JSON')
     }
-    const uidValue = body._uid ?? url.searchParams.get('_uid') ?? undefined
+    // as NodeBB's authenticate middleware reads it: its query parser (qs, src/webserver.js), then
+    // `body._uid || req.query._uid`, then parseInt of that (an array `['1', '5']` is uid 1)
+    const nodebbQuery = parseQuery(url.search.slice(1), { arrayLimit: 50 })
+    const uidValue: unknown = Object.hasOwn(body, '_uid') || Object.hasOwn(nodebbQuery, '_uid') ? (body._uid ?? '') || nodebbQuery._uid : undefined
     const record: RecordedCall = { method: req.method ?? '', path: url.pathname, uid: uidValue === undefined ? undefined : String(uidValue), body: raw === '' ? undefined : body, status: 0, msgid: req.headers['x-sunbird-msgid'] as string | undefined, caller: callerOf(req.headers), query: url.search.slice(1), headers: req.headers, raw }
     standIn.calls.push(record)
     res.on('finish', () => { record.status = res.statusCode })
