@@ -1,12 +1,13 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { Static, TSchema } from '@sinclair/typebox'
-import { ApiError } from '../shared/errors'
-import { referencedSchemas } from '../shared/schemas/forum'
+import { ApiError } from './errors'
+import { referencedSchemas } from './schemas/forum'
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
 
 /**
- * The plugin checks every body against the same shared schemas the adapter uses: its routes are
+ * Checks a value against a shared schema (INVALID_REQUEST naming the first problem). The plugin
+ * checks every body with it, against the same schemas the adapter uses: its routes are
  * reachable by anyone holding a master token or an admin session, not only through the adapter.
  */
 export function validate<T extends TSchema> (schema: T, value: unknown, where: string): Static<T> {
