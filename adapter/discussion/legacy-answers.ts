@@ -31,19 +31,29 @@ export function v2Body (status: number, v3: unknown): Json {
   return { code: preamble.code, message: reason === '' ? preamble.message : `${preamble.message} | ${reason}`, params: {} }
 }
 
-/** The translation key NodeBB 4 puts in place of a deleted post's content for a user who may not see it. */
+/** The translation keys NodeBB 4 puts in place of a deleted post's content and a deleted topic's title, for a user who may not see them. */
 export const deletedPostKey = '[[topic:post-is-deleted]]'
+export const deletedTopicKey = '[[topic:topic-is-deleted]]'
+
+const isDeleted = (row: Json): boolean => row.deleted !== undefined && row.deleted !== 0 && row.deleted !== false && row.deleted !== '0'
+
+/** A list without the rows NodeBB hid behind `key` in `field`; the same array when there are none. */
+function withoutHidden (rows: unknown[], field: string, key: string): unknown[] {
+  const kept = rows.filter((row) => !(isObject(row) && isDeleted(row) && row[field] === key))
+  return kept.length === rows.length ? rows : kept
+}
 
 /**
- * A topic page without the deleted posts the user may not see. NodeBB 4 keeps them in the list
- * with their content replaced by a translation key, which its own templates translate and a JSON
- * client shows raw; under write API v2 the UI's deletes purged, so such posts were simply gone.
- * The owner and moderators (`posts:view_deleted`) still get them, with `deleted` set.
+ * A page without the deleted posts and topics the user may not see. NodeBB 4 keeps them in its
+ * lists with their content or title replaced by a translation key, which its own templates
+ * translate and a JSON client shows raw; under write API v2 the UI's deletes purged, so they were
+ * simply gone. The owner and moderators (`posts:view_deleted`) still get them, with `deleted` set.
  */
-export function withoutHiddenDeletedPosts (page: unknown): unknown {
-  if (!isObject(page) || !Array.isArray(page.posts)) return page
-  const posts = page.posts.filter((post) => !(isObject(post) && post.deleted !== undefined && post.deleted !== 0 && post.deleted !== false && post.content === deletedPostKey))
-  return posts.length === page.posts.length ? page : { ...page, posts }
+export function withoutHiddenDeleted (page: unknown): unknown {
+  if (!isObject(page)) return page
+  const posts = Array.isArray(page.posts) ? withoutHidden(page.posts, 'content', deletedPostKey) : page.posts
+  const topics = Array.isArray(page.topics) ? withoutHidden(page.topics, 'title', deletedTopicKey) : page.topics
+  return posts === page.posts && topics === page.topics ? page : { ...page, ...(posts === undefined ? {} : { posts }), ...(topics === undefined ? {} : { topics }) }
 }
 
 export interface TagScore { value: string, score: number, [field: string]: unknown }

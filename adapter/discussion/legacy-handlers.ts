@@ -10,7 +10,7 @@ import {
 } from '../../shared/schemas/legacy'
 import { nodebbPaths } from '../nodebb/paths'
 import type { NodebbMethod } from '../plugins/nodebb-client'
-import { contextTagsResult, forumReadResult, tagTopicsResult, userCreateResult, v2Body, withoutHiddenDeletedPosts } from './legacy-answers'
+import { contextTagsResult, forumReadResult, tagTopicsResult, userCreateResult, v2Body, withoutHiddenDeleted } from './legacy-answers'
 import type { LegacyComposed } from './legacy-routes'
 import { queryAs } from './query'
 import type { Resolved } from './resolve'
@@ -57,10 +57,10 @@ async function nodebb (fastify: FastifyInstance, request: FastifyRequest, uid: n
   return { status: answer.status, json: await readJson(answer.body) }
 }
 
-/** A topic page without the deleted posts the user may not see; any other read is not handled here. */
-export async function legacyTopicRead (fastify: FastifyInstance, request: FastifyRequest, uid: number, resolved: Resolved): Promise<LegacyAnswer> {
+/** A page without the deleted posts and topics the user may not see (legacy-answers.ts). */
+export async function legacyFilteredRead (fastify: FastifyInstance, request: FastifyRequest, uid: number, resolved: Resolved): Promise<LegacyAnswer> {
   const { status, json } = await nodebb(fastify, request, uid, { method: 'GET', path: resolved.path, query: resolved.query, label: resolved.entry.name })
-  return { status, body: status === 200 ? withoutHiddenDeletedPosts(json) : json }
+  return { status, body: status === 200 ? withoutHiddenDeleted(json) : json }
 }
 
 /**
@@ -90,7 +90,7 @@ async function inBatches<T, R> (items: readonly T[], task: (item: T) => Promise<
 /** The category pages the user may read, in the order asked (a category NodeBB refuses or lacks is left out). */
 async function categoryPages (fastify: FastifyInstance, request: FastifyRequest, uid: number, cids: number[], label: string): Promise<unknown[]> {
   const pages = await inBatches(cids, async (cid) => await nodebb(fastify, request, uid, { method: 'GET', path: `/api/category/${cid}`, label }))
-  return pages.flatMap(({ status, json }) => status === 200 && json !== null ? [json] : [])
+  return pages.flatMap(({ status, json }) => status === 200 && json !== null ? [withoutHiddenDeleted(json)] : [])
 }
 
 type Handler = (fastify: FastifyInstance, request: FastifyRequest, uid: () => Promise<number>, label: string) => Promise<LegacyAnswer>
@@ -151,7 +151,7 @@ const composed: Record<LegacyComposed, Handler> = {
   'tags.list': async (fastify, request, uid, label) => {
     const { request: body } = validate(LegacyTagsList, request.body, 'body')
     const page = await nodebb(fastify, request, await uid(), { method: 'GET', path: `/api/tags/${encodeURIComponent(body.tag)}`, label })
-    return ok(page.status === 200 ? tagTopicsResult(page.json, numbers(body.cid)) : [], request)
+    return ok(page.status === 200 ? tagTopicsResult(withoutHiddenDeleted(page.json), numbers(body.cid)) : [], request)
   }
 }
 

@@ -5,8 +5,8 @@ import type { PassthroughMethod } from './allow-list'
  * `DISCUSSION_PREFIX`, as the old discussions middleware served them, and what serves each now.
  * Matched by the same resolver as the allow-list, with the same tokens, `_uid` rule and metrics.
  *
- * - `read`: forwarded to NodeBB 4's read API as the user, NodeBB's answer as it is (a topic page
- *   with the deleted posts the user may not see left out);
+ * - `read`: forwarded to NodeBB 4's read API as the user, NodeBB's answer as it is (a page that
+ *   lists posts or topics without the deleted ones the user may not see);
  * - `write`: a write API v2 call made as its NodeBB 4 (v3) equivalent with the same body, answered
  *   in the v2 shape (`{ code, payload }`); `purgeOr`: v2 purged, so a moderator's call purges and,
  *   when NodeBB refuses that, the owner's soft delete is tried;
@@ -28,7 +28,7 @@ export interface LegacyRead extends LegacyBase {
   kind: 'read'
   /** NodeBB 4's path, with the same `:name` parameters. */
   target: string
-  /** A topic page: deleted posts the user may not see are left out of `posts`. */
+  /** A page listing posts or topics: the deleted ones the user may not see are left out (legacy-answers.ts). */
   hideDeleted?: true
 }
 
@@ -54,21 +54,21 @@ const composed = (name: string, path: string, handler: LegacyComposed): LegacyCo
 export const legacyRoutes: readonly LegacyRoute[] = [
   // NodeBB's read API, as NodeBB 1.x served it at /api/X
   read('categories', '/categories', '/api/categories'),
-  read('category', '/category/:cid', '/api/category/:cid'),
-  read('category.slug', '/category/:cid/:slug', '/api/category/:cid/:slug'),
+  read('category', '/category/:cid', '/api/category/:cid', { hideDeleted: true }),
+  read('category.slug', '/category/:cid/:slug', '/api/category/:cid/:slug', { hideDeleted: true }),
   read('category.moderators', '/categories/:cid/moderators', '/api/categories/:cid/moderators'),
   read('topic', '/topic/:tid', '/api/topic/:tid', { hideDeleted: true }),
   read('topic.slug', '/topic/:tid/:slug', '/api/topic/:tid/:slug', { hideDeleted: true }),
   read('topic.teaser', '/topic/teaser/:tid', '/api/topic/teaser/:tid'),
   read('topic.pagination', '/topic/pagination/:tid', '/api/topic/pagination/:tid'),
-  read('recent', '/recent', '/api/recent'),
+  read('recent', '/recent', '/api/recent', { hideDeleted: true }),
   read('recent.posts', '/recent/posts/:term', '/api/recent/posts/:term'),
-  read('popular', '/popular', '/api/popular'),
-  read('top', '/top', '/api/top'),
-  read('unread', '/unread', '/api/unread'),
+  read('popular', '/popular', '/api/popular', { hideDeleted: true }),
+  read('top', '/top', '/api/top', { hideDeleted: true }),
+  read('unread', '/unread', '/api/unread', { hideDeleted: true }),
   read('unread.total', '/unread/total', '/api/unread/total'),
   read('tags', '/tags', '/api/tags'),
-  read('tag', '/tags/:tag', '/api/tags/:tag'),
+  read('tag', '/tags/:tag', '/api/tags/:tag', { hideDeleted: true }),
   read('notifications', '/notifications', '/api/notifications'),
   read('user.uid', '/user/uid/:uid', '/api/user/uid/:uid'),
   read('user', '/user/:userslug', '/api/user/:userslug'),

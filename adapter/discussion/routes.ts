@@ -4,7 +4,7 @@ import { apiIds } from '../../shared/envelope'
 import type { NodebbMethod } from '../plugins/nodebb-client'
 import { isPlainQuery, queryAs, uidInQuery } from './query'
 import { resolvePassthrough, type Resolved } from './resolve'
-import { legacyComposed, legacyTopicRead, legacyWrite, type LegacyAnswer } from './legacy-handlers'
+import { legacyComposed, legacyFilteredRead, legacyWrite, type LegacyAnswer } from './legacy-handlers'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,7 +72,7 @@ export default async function discussionRoutes (fastify: FastifyInstance): Promi
         return reply.code(sent.status).send(sent.body)
       }
       if (legacy?.hideDeleted === true) {
-        const sent = await legacyTopicRead(fastify, request, await fastify.ownUid(request), resolved)
+        const sent = await legacyFilteredRead(fastify, request, await fastify.ownUid(request), resolved)
         return reply.code(sent.status).send(sent.body)
       }
       const fields = method === 'GET' ? null : jsonFields(request.body)

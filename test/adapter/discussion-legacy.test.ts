@@ -97,7 +97,7 @@ t.test('the _uid rule and the tokens hold on the legacy rows too', async (t) => 
   t.equal(w.nodebb.calls.at(-1)?.uid, String(w.learnerUid), 'a body _uid is overwritten')
 })
 
-t.test('a topic page leaves out the deleted posts the user may not see, and keeps what they may', async (t) => {
+t.test('topic and topic-list pages leave out the deleted posts and topics the user may not see, and keep what they may', async (t) => {
   const w = await world(t)
   const page = { tid: 12, title: 'Q & "A" <b>', posts: [{ pid: 1, content: 'main', deleted: 0 }, { pid: 2, content: deletedPostKey, deleted: 1 }, { pid: 3, content: 'own, deleted', deleted: 1, selfPost: true }] }
   w.nodebb.forum = () => json(200, page)
@@ -105,6 +105,11 @@ t.test('a topic page leaves out the deleted posts the user may not see, and keep
   t.equal(res.status, 200)
   t.same(res.body.posts.map((p: { pid: number }) => p.pid), [1, 3])
   t.equal(res.body.title, 'Q & "A" <b>')
+  w.nodebb.forum = () => json(200, { cid: 5, topics: [{ tid: 1, deleted: 0, title: 'open' }, { tid: 2, deleted: 1, title: '[[topic:topic-is-deleted]]' }] })
+  for (const url of ['/discussion/category/5?page=1', '/discussion/recent', '/discussion/popular', '/discussion/tags/maths']) {
+    const list = await w.call({ method: 'GET', url })
+    t.same(list.body.topics.map((x: { tid: number }) => x.tid), [1], `${url}: a deleted topic NodeBB hid is left out`)
+  }
   w.nodebb.forum = () => json(404, { status: { code: 'not-found', message: '[[error:no-topic]]' }, response: {} })
   const missing = await w.call({ method: 'GET', url: '/discussion/topic/99' })
   t.equal(missing.status, 404, 'NodeBB\'s refusal as it came')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { contextTagsResult, deletedPostKey, forumReadResult, tagTopicsResult, userCreateResult, v2Body, withoutHiddenDeletedPosts } from '../../adapter/discussion/legacy-answers'
+import { contextTagsResult, deletedPostKey, deletedTopicKey, forumReadResult, tagTopicsResult, userCreateResult, v2Body, withoutHiddenDeleted } from '../../adapter/discussion/legacy-answers'
 
 t.test('v2Body: success carries v3\'s response as the payload; a failure says v2\'s preamble, then NodeBB\'s reason after `|`', async (t) => {
   t.same(v2Body(200, { status: { code: 'ok' }, response: { tid: 5 } }), { code: 'ok', payload: { tid: 5 } })
@@ -14,13 +14,16 @@ t.test('v2Body: success carries v3\'s response as the payload; a failure says v2
   t.equal(v2Body(500, { status: { message: 'boom' } }).message, 'An unexpected error was encountered while attempting to service your request. | boom')
 })
 
-t.test('withoutHiddenDeletedPosts: only a deleted post whose content NodeBB hid is left out', async (t) => {
+t.test('withoutHiddenDeleted: only a deleted post whose content NodeBB hid is left out', async (t) => {
   const page = { tid: 1, posts: [{ pid: 1, deleted: 0, content: 'a' }, { pid: 2, deleted: 1, content: deletedPostKey }, { pid: 3, deleted: true, content: 'mine' }, { pid: 4, deleted: false, content: deletedPostKey }, 'odd'] }
-  t.same((withoutHiddenDeletedPosts(page) as typeof page).posts, [{ pid: 1, deleted: 0, content: 'a' }, { pid: 3, deleted: true, content: 'mine' }, { pid: 4, deleted: false, content: deletedPostKey }, 'odd'])
+  t.same((withoutHiddenDeleted(page) as typeof page).posts, [{ pid: 1, deleted: 0, content: 'a' }, { pid: 3, deleted: true, content: 'mine' }, { pid: 4, deleted: false, content: deletedPostKey }, 'odd'])
   const clean = { posts: [{ pid: 1, deleted: 0, content: 'a' }] }
-  t.equal(withoutHiddenDeletedPosts(clean), clean, 'nothing to leave out: the page as it came')
-  t.equal(withoutHiddenDeletedPosts(null), null)
-  t.same(withoutHiddenDeletedPosts({ posts: 'x' }), { posts: 'x' })
+  t.equal(withoutHiddenDeleted(clean), clean, 'nothing to leave out: the page as it came')
+  t.equal(withoutHiddenDeleted(null), null)
+  const category = { cid: 5, topics: [{ tid: 1, deleted: 0, title: 'a' }, { tid: 2, deleted: 1, title: deletedTopicKey }, { tid: 3, deleted: 1, title: 'mine' }] }
+  t.same((withoutHiddenDeleted(category) as typeof category).topics.map((x) => x.tid), [1, 3], 'a topic list too')
+  t.same(withoutHiddenDeleted({ topics: [{ deleted: '0', title: deletedTopicKey }] }), { topics: [{ deleted: '0', title: deletedTopicKey }] })
+  t.same(withoutHiddenDeleted({ posts: 'x' }), { posts: 'x' })
 })
 
 t.test('contextTagsResult counts each tag over the topics, first seen first', async (t) => {
