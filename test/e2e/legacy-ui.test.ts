@@ -27,6 +27,7 @@ if (target === null) {
 
 const CS = 'Sunbird-Ed/sunbird-client-services src/services/discussion/implementation/discussion-service-impl.ts'
 const UI = (name: string): string => `Sunbird-Lern/discussions-UI projects/discussion-ui/src/lib/components/${name}/${name}.component.ts`
+const UI_ELEMENT = (name: string): string => `Sunbird-Lern/discussions-UI projects/discussion-ui/src/lib/elements/${name}/${name}.component.ts`
 const PORTAL_ACCESS = 'Sunbird-Ed/SunbirdEd-portal src/app/client/src/app/modules/discussion/components/access-discussion/access-discussion.component.ts'
 const PORTAL_BATCH = 'Sunbird-Ed/SunbirdEd-portal src/app/client/src/app/modules/learn/components/batch/update-course-batch/update-course-batch.component.ts'
 
@@ -178,10 +179,10 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   await replay('DELETE /v2/posts/:pid/vote', `${UI('discussion-details')} deleteVote; ${CS} deleteVotePost`, 'DELETE', `/discussion/v2/posts/${answerPid}/vote`, 'learner', undefined, (body) => { t.equal(body.code, 'ok') })
   await replay('POST /v2/posts/:pid/vote (down)', `${UI('discussion-details')} downvote; ${CS} votePost`, 'POST', `/discussion/v2/posts/${answerPid}/vote`, 'classmate', { delta: -1 }, (body) => { t.equal(body.code, 'ok') })
   // --- tags and lists
-  await replay('GET /tags/:tag', `${UI('discuss-tags')} fetchSingleTagDetails; ${CS} getTagBasedDiscussion`, 'GET', `/discussion/tags/${encodeURIComponent(topicTag)}`, 'learner', undefined, (body) => {
+  await replay('GET /tags/:tag', `${UI('tag-all-discussion')} fetchSingleTagDetails; ${CS} getTagBasedDiscussion`, 'GET', `/discussion/tags/${encodeURIComponent(topicTag)}`, 'learner', undefined, (body) => {
     t.ok(body.topics.some((x: { tid: number }) => x.tid === tid), 'topics[]')
   })
-  await replay('POST /tags/list', `${UI('discuss-tags')} fetchContextBasedTagDetails; ${CS} getContextBasedTagDiscussion`, 'POST', '/discussion/tags/list', 'learner', { request: { cid: [cid], tag: topicTag } }, (body) => {
+  await replay('POST /tags/list', `${UI('tag-all-discussion')} fetchContextBasedTagDetails; ${CS} getContextBasedTagDiscussion`, 'POST', '/discussion/tags/list', 'learner', { request: { cid: [cid], tag: topicTag } }, (body) => {
     t.same(body.result.map((x: { tid: number }) => x.tid), [tid], 'result[] (topics)')
   })
   await replay('POST /forum/tags', `${UI('discuss-tags')} getContextBasedTags; ${CS} contextBasedTags`, 'POST', '/discussion/forum/tags', 'learner', { request: { cids: [cid] } }, (body) => {
@@ -191,7 +192,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   await replay('GET /categories', `${UI('discuss-start')}; ${CS} fetchAllCategories`, 'GET', '/discussion/categories', 'learner', undefined, (body) => {
     t.ok(Array.isArray(body.categories), 'categories[]')
   })
-  await replay('GET /category/:cid', `${UI('discussion-details')} fetchRelatedDiscussionData; ${CS} fetchSingleCategoryDetails`, 'GET', `/discussion/category/${cid}`, 'learner', undefined, (body) => {
+  await replay('GET /category/:cid', `${UI_ELEMENT('related-discussion')} fetchRelatedDiscussionData; ${CS} fetchSingleCategoryDetails`, 'GET', `/discussion/category/${cid}`, 'learner', undefined, (body) => {
     t.ok(body.topics.some((x: { tid: number, deleted: number }) => x.tid === tid && x.deleted === 0), 'topics[].deleted, tid')
   })
   // --- edit and delete
