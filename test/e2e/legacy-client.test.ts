@@ -60,8 +60,12 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   t.teardown(async () => { await callNodebb(nb, 'DELETE', `/api/v3/categories/${parent}`, nb.adminUid) })
   const before = await callNodebb(nb, 'GET', '/api/v3/plugins/sunbird/settings', nb.adminUid)
   const previous = (before.body.response?.legacyParentCids as number[] | undefined) ?? []
-  await callNodebb(nb, 'PUT', '/api/v3/plugins/sunbird/settings', nb.adminUid, { legacyParentCids: [...previous, parent].join('\n') })
-  t.teardown(async () => { await callNodebb(nb, 'PUT', '/api/v3/plugins/sunbird/settings', nb.adminUid, { legacyParentCids: previous.join('\n') }) })
+  // private while this runs (a forum visible to registered users would reach other suites' users too)
+  const wasPrivate = before.body.response?.legacyForumsPrivate === true
+  await callNodebb(nb, 'PUT', '/api/v3/plugins/sunbird/settings', nb.adminUid, { legacyParentCids: [...previous, parent].join('\n'), legacyForumsPrivate: 'on' })
+  t.teardown(async () => { await callNodebb(nb, 'PUT', '/api/v3/plugins/sunbird/settings', nb.adminUid, { legacyParentCids: previous.join('\n'), legacyForumsPrivate: wasPrivate ? 'on' : 'off' }) })
+  const classmate = `client-classmate-${tag}`
+  await callNodebb(nb, 'POST', '/api/v3/plugins/sunbird/users', nb.adminUid, { identifier: classmate, username: `cc${tag}` })
 
   // the client keeps one configuration per process: the learner's tokens, as the portal sets them
   ;(globalThis as { window?: unknown }).window = globalThis
@@ -84,6 +88,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   const forum = await d.createForum({ category: { name: `Client forum ${tag}`, pid: String(parent), description: '', context: [{ type: 'group', identifier: group }] } }).toPromise()
   const cid = forum.result.forums[0].newCid as number
   t.teardown(async () => { await callNodebb(nb, 'DELETE', `/api/v3/plugins/sunbird/forums/${cid}`, nb.adminUid) })
+  await callNodebb(nb, 'PATCH', `/api/v3/plugins/sunbird/forums/${cid}`, nb.adminUid, { privileges: [{ permissions: ['post'], users: [classmate] }] })
   t.same((await d.getForumIds({ identifier: [group], type: 'group' }).toPromise()).result.map((r: { cid: number }) => r.cid), [cid], 'getForumIds: result[].cid')
   t.equal((await d.getUserDetails(uid).toPromise()).uid, uid, 'getUserDetails')
   t.equal((await d.getContextBasedTopic(cid, 1).toPromise()).privileges['topics:create'], true, 'getContextBasedTopic: privileges')
@@ -93,7 +98,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   const tid = created.payload.tid as number
   t.type(tid, 'number', 'createPost')
   // a classmate answers (the client's tokens switched as the portal does on a new session), the learner reacts
-  CsModule.instance.updateConfig(config(`client-classmate-${tag}`))
+  CsModule.instance.updateConfig(config(classmate))
   const reply = await d.replyPost(tid, { content: 'An answer long enough' }).toPromise()
   const pid = reply.payload.pid as number
   CsModule.instance.updateConfig(config(learner))

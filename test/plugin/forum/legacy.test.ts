@@ -20,7 +20,7 @@ t.test('legacy forum create: only under a parent the ACP lists, bodies checked, 
   h.fake.settings.legacyParentCids = [parent, 999]
   t.equal((await h.fail('post', P.legacyForums, learner, { body: { name: 'G', parentCid: 999, context } })).code, 'PARENT_NOT_FOUND', 'listed, but no such category')
   t.equal(h.fake.dump(), before, 'nothing written')
-  const made = await h.call('post', P.legacyForums, learner, { body: { name: ' Group & "é" ', parentCid: parent, context } })
+  const made = await h.call('post', P.legacyForums, learner, { body: { name: ' Group & "é" ', parentCid: parent, context } }) as { cid: number, cids: number[] }
   t.same(made.cids, [made.cid])
   t.equal((await h.call('get', P.forum, learner, { params: { forumId: String(made.cid) } })).forums[0]?.name, 'Group & "é"', 'name as sent, trimmed')
 })
@@ -31,7 +31,7 @@ t.test('legacy forum remove: bodies checked; only a moderator, only forums of th
   const other = await h.user('sb-o')
   const parent = await h.fake.createCategory({ name: 'Groups', description: '', parentCid: 0, isPrivate: false })
   h.fake.settings.legacyParentCids = [parent]
-  const { cid } = await h.call('post', P.legacyForums, mentor, { body: { name: 'G', parentCid: parent, context } })
+  const { cid } = await h.call('post', P.legacyForums, mentor, { body: { name: 'G', parentCid: parent, context } }) as { cid: number }
   const before = h.fake.dump()
   for (const body of [{}, { context, cids: [] }, { context, cids: ['1'] }, { context }, { cids: [cid] }, { context, cids: [cid], x: 1 }]) {
     t.equal((await h.fail('post', P.legacyForumsRemove, mentor, { body })).code, 'INVALID_REQUEST', JSON.stringify(body))
