@@ -68,6 +68,10 @@ export interface PluginSettings {
   allowedGroups: string[]
   /** Hosts a notification's url may point at, beyond the forum's own. */
   notificationUrlHosts: string[]
+  /** Sunbird's existing portal: parent categories it may create forums under, whether those are private, whether its remove deletes. */
+  legacyParentCids: number[]
+  legacyForumsPrivate: boolean
+  legacyRemoveDeletes: boolean
 }
 
 export const defaultSettings: PluginSettings = {
@@ -75,7 +79,10 @@ export const defaultSettings: PluginSettings = {
   exemptNewUserRestrictions: true,
   defaultPublic: false,
   allowedGroups: [],
-  notificationUrlHosts: []
+  notificationUrlHosts: [],
+  legacyParentCids: [],
+  legacyForumsPrivate: false,
+  legacyRemoveDeletes: false
 }
 
 /** Who holds which ladder privileges (bare names) on one category. */

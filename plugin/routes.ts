@@ -10,6 +10,8 @@ import { Store } from './store'
 import { randomBytes } from 'node:crypto'
 import { ForumService } from './forum/service'
 import { ForumRepair } from './forum/repair'
+import { LegacyForums } from './forum/legacy'
+import { LegacyForumCreatePlugin, LegacyForumRemovePlugin } from '../shared/schemas/legacy'
 import { UserService } from './user-service'
 import { validate } from './validate'
 import { pluginPaths as corePaths } from '../shared/plugin-paths'
@@ -95,7 +97,9 @@ export const pluginPaths = {
 export function pluginRoutes (platform: Platform, options: RouteOptions = {}): PluginRoute[] {
   const store = new Store(platform.db)
   const forums = new ForumService(platform, store, options)
-  const repair = new ForumRepair(platform, store, forums, options.suffix ?? (() => randomBytes(5).toString('hex')))
+  const suffix = options.suffix ?? (() => randomBytes(5).toString('hex'))
+  const repair = new ForumRepair(platform, store, forums, suffix)
+  const legacy = new LegacyForums(platform, store, forums, suffix)
   const users = new UserService(platform, store)
   const settings = options.settings ?? memorySettingsStore()
   const activity = options.activity ?? new ActivityService(platform, store, settings, options.log === undefined ? {} : { log: options.log })
@@ -154,6 +158,19 @@ export function pluginRoutes (platform: Platform, options: RouteOptions = {}): P
       method: 'get',
       path: pluginPaths.contextForums,
       handler: async (call) => forums.fetch(validate(Type.Object({ type: Context.properties.type, identifier: Context.properties.identifier }, { additionalProperties: false }), call.params, 'params'), call.uid)
+    },
+    {
+      // Sunbird's existing portal (forum/v3/create, forum/v2/remove), acting as the user the adapter names
+      method: 'post',
+      path: pluginPaths.legacyForums,
+      once: true,
+      handler: async (call) => legacy.create(validate(LegacyForumCreatePlugin, call.body, 'body'), call.uid, call.journal)
+    },
+    {
+      method: 'post',
+      path: pluginPaths.legacyForumsRemove,
+      once: true,
+      handler: async (call) => legacy.remove(validate(LegacyForumRemovePlugin, call.body, 'body'), call.uid)
     },
     {
       method: 'get',

@@ -99,6 +99,15 @@ export class Store {
     await this.db.deleteAll([keys.forum(record.cid), keys.children(record.cid), keys.groups(record.cid), keys.levels(record.cid), keys.inherit(record.cid)])
   }
 
+  /** Takes a forum out of its context's index, and back. */
+  async unlinkContext (record: ForumRecord): Promise<void> {
+    await this.db.sortedSetRemove(keys.context(record.context), String(record.cid))
+  }
+
+  async linkContext (record: ForumRecord): Promise<void> {
+    await this.db.sortedSetAdd(keys.context(record.context), record.createdOn, String(record.cid))
+  }
+
   async touchForum (cid: number, now: number): Promise<void> {
     if (await this.db.exists(keys.forum(cid))) await this.db.setObjectField(keys.forum(cid), 'updatedOn', now)
   }

@@ -1,22 +1,2 @@
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import type { Static, TSchema } from '@sinclair/typebox'
-import { ApiError } from '../shared/errors'
-import { referencedSchemas } from '../shared/schemas/forum'
-
-const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
-
-/**
- * The plugin checks every body against the same shared schemas the adapter uses: its routes are
- * reachable by anyone holding a master token or an admin session, not only through the adapter.
- */
-export function validate<T extends TSchema> (schema: T, value: unknown, where: string): Static<T> {
-  let check = compiled.get(schema)
-  if (check === undefined) {
-    check = TypeCompiler.Compile(schema, referencedSchemas)
-    compiled.set(schema, check)
-  }
-  if (check.Check(value)) return value as Static<T>
-  const first = check.Errors(value).First()
-  const path = first === undefined ? '' : first.path.replaceAll('/', '.')
-  throw new ApiError('INVALID_REQUEST', `${where}${path} ${first?.message ?? 'is not valid'}`.slice(0, 300))
-}
+/** The plugin's bodies are checked with the shared validator (its one home is shared/). */
+export { validate } from '../shared/validate'

@@ -12,8 +12,9 @@ export const levelOwnPrivileges: Readonly<Record<Level, readonly string[]>> = {
   read: ['find', 'read', 'topics:read'],
   vote: ['posts:upvote', 'posts:downvote'],
   post: ['topics:reply', 'posts:edit', 'posts:delete'],
-  topic: ['topics:create', 'topics:tag'],
-  moderate: ['topics:delete', 'posts:view_deleted', 'purge', 'moderate', 'posts:history']
+  // NodeBB lets a member delete only their own topics, and its own defaults for registered users include it
+  topic: ['topics:create', 'topics:tag', 'topics:delete'],
+  moderate: ['posts:view_deleted', 'purge', 'moderate', 'posts:history']
 }
 
 /** Every privilege the ladder manages, in ladder order. */

@@ -15,7 +15,10 @@ export const pluginPaths = {
   activity: '/sunbird/activity',
   notifications: '/sunbird/notifications',
   userNotifications: '/sunbird/users/:identifier/notifications',
-  userNotificationsRead: '/sunbird/users/:identifier/notifications/read'
+  userNotificationsRead: '/sunbird/users/:identifier/notifications/read',
+  /** Sunbird's existing portal: a forum under an ACP-allowed parent category, and a context's forums removed. */
+  legacyForums: '/sunbird/legacy/forums',
+  legacyForumsRemove: '/sunbird/legacy/forums/remove'
 } as const
 
 /**

@@ -17,7 +17,7 @@ export interface AllowEntry {
   path: string
 }
 
-export const numericParams: ReadonlySet<string> = new Set(['cid', 'tid', 'pid', 'index'])
+export const numericParams: ReadonlySet<string> = new Set(['cid', 'tid', 'pid', 'index', 'uid'])
 
 export const allowList: readonly AllowEntry[] = [
   // NodeBB's Read API (the JSON of its pages)

@@ -4,6 +4,7 @@ import { apiIds } from '../../shared/envelope'
 import type { NodebbMethod } from '../plugins/nodebb-client'
 import { isPlainQuery, queryAs, uidInQuery } from './query'
 import { resolvePassthrough, type Resolved } from './resolve'
+import { legacyComposed, legacyFilteredRead, legacyWrite, type LegacyAnswer } from './legacy-handlers'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,6 +63,18 @@ export default async function discussionRoutes (fastify: FastifyInstance): Promi
     handler: async (request, reply) => {
       const resolved = request.passthrough as Resolved
       const method = request.method as NodebbMethod
+      const legacy = resolved.legacy
+      if (legacy !== null && legacy.kind !== 'read') {
+        // Sunbird's existing UI: the old plugins' routes, and write API v2 made as v3 (legacy-handlers.ts)
+        const sent: LegacyAnswer = legacy.kind === 'composed'
+          ? await legacyComposed(fastify, request, legacy.handler, resolved.entry.name)
+          : await legacyWrite(fastify, request, await fastify.ownUid(request), resolved, jsonFields(request.body))
+        return reply.code(sent.status).send(sent.body)
+      }
+      if (legacy?.hideDeleted === true) {
+        const sent = await legacyFilteredRead(fastify, request, await fastify.ownUid(request), resolved)
+        return reply.code(sent.status).send(sent.body)
+      }
       const fields = method === 'GET' ? null : jsonFields(request.body)
       const uid = await fastify.ownUid(request)
       const headers: Record<string, string> = {}

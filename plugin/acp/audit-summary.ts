@@ -158,7 +158,10 @@ export const settingLabels: Record<keyof AcpSettings, string> = {
   webhookSecret: 'webhook-secret',
   webhookAllowPrivate: 'webhook-allow-private',
   allowedGroups: 'allowed-groups',
-  notificationUrlHosts: 'notification-url-hosts'
+  notificationUrlHosts: 'notification-url-hosts',
+  legacyParentCids: 'legacy-parents',
+  legacyForumsPrivate: 'legacy-private',
+  legacyRemoveDeletes: 'legacy-remove-deletes'
 }
 
 const phrase = (key: string, ...args: PhraseArg[]): Phrase => ({ key, args })

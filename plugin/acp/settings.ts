@@ -25,6 +25,12 @@ export interface AcpSettings {
   allowedGroups: string[]
   /** Hosts a notification's `url` may point at, beyond this forum's own paths and host. */
   notificationUrlHosts: string[]
+  /** NodeBB categories under which Sunbird's existing portal may create a forum (its `forum/v3/create`). */
+  legacyParentCids: number[]
+  /** Such forums are private (members only) rather than visible to registered users, the old default. */
+  legacyForumsPrivate: boolean
+  /** The portal's `forum/v2/remove` deletes the forum and its content, not only its link to the context. */
+  legacyRemoveDeletes: boolean
 }
 
 export const acpDefaults: AcpSettings = {
@@ -37,7 +43,10 @@ export const acpDefaults: AcpSettings = {
   webhookSecret: '',
   webhookAllowPrivate: false,
   allowedGroups: [],
-  notificationUrlHosts: []
+  notificationUrlHosts: [],
+  legacyParentCids: [],
+  legacyForumsPrivate: false,
+  legacyRemoveDeletes: false
 }
 
 export const settingsFields = Object.keys(acpDefaults) as Array<keyof AcpSettings>
@@ -48,6 +57,7 @@ export const bounds = {
   webhooks: 20,
   allowedGroups: 100,
   notificationUrlHosts: 50,
+  legacyParentCids: 100,
   secretMin: 16,
   secretMax: 256
 } as const
@@ -109,6 +119,11 @@ export function lines (value: unknown): string[] {
   return [...new Set(text(value).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== ''))]
 }
 
+/** A NodeBB category id as the ACP form holds one. */
+function isCid (value: string): boolean {
+  return /^[1-9][0-9]{0,14}$/.test(value)
+}
+
 function integer (value: unknown, fallback: number): number | null {
   const raw = text(value).trim()
   if (raw === '') return fallback
@@ -131,7 +146,10 @@ export function parseAcpSettings (raw: Record<string, unknown>): AcpSettings {
     webhookSecret: text(raw.webhookSecret).trim(),
     webhookAllowPrivate: flag(raw.webhookAllowPrivate, acpDefaults.webhookAllowPrivate),
     allowedGroups: lines(raw.allowedGroups).filter((g) => groupName.test(g)),
-    notificationUrlHosts: listOf(raw.notificationUrlHosts).map((h) => h.toLowerCase()).filter(isHostName)
+    notificationUrlHosts: listOf(raw.notificationUrlHosts).map((h) => h.toLowerCase()).filter(isHostName),
+    legacyParentCids: listOf(raw.legacyParentCids).filter(isCid).map(Number),
+    legacyForumsPrivate: flag(raw.legacyForumsPrivate, acpDefaults.legacyForumsPrivate),
+    legacyRemoveDeletes: flag(raw.legacyRemoveDeletes, acpDefaults.legacyRemoveDeletes)
   }
 }
 
@@ -180,6 +198,11 @@ export function validateSettings (incoming: Record<string, unknown>, current: Re
   const badHost = hosts.find((h) => !isHostName(h))
   if (badHost !== undefined) throw invalid(`Notification URL host "${badHost}" is not a host name (no scheme, port or path)`)
 
+  const parents = listOf(raw.legacyParentCids)
+  if (parents.length > bounds.legacyParentCids) throw invalid(`At most ${bounds.legacyParentCids} parent categories for the portal's forums`)
+  const badParent = parents.find((c) => !isCid(c))
+  if (badParent !== undefined) throw invalid(`Parent category "${badParent}" is not a category id (digits)`)
+
   const normalised: Record<keyof AcpSettings, string> = {
     emailDomain: domain,
     exemptNewUserRestrictions: flag(raw.exemptNewUserRestrictions, acpDefaults.exemptNewUserRestrictions) ? 'on' : 'off',
@@ -190,7 +213,10 @@ export function validateSettings (incoming: Record<string, unknown>, current: Re
     webhookSecret: secret,
     webhookAllowPrivate: flag(raw.webhookAllowPrivate, acpDefaults.webhookAllowPrivate) ? 'on' : 'off',
     allowedGroups: groups.join('\n'),
-    notificationUrlHosts: hosts.join('\n')
+    notificationUrlHosts: hosts.join('\n'),
+    legacyParentCids: parents.join('\n'),
+    legacyForumsPrivate: flag(raw.legacyForumsPrivate, acpDefaults.legacyForumsPrivate) ? 'on' : 'off',
+    legacyRemoveDeletes: flag(raw.legacyRemoveDeletes, acpDefaults.legacyRemoveDeletes) ? 'on' : 'off'
   }
   return Object.fromEntries(settingsFields.filter((k) => k in incoming).map((k) => [k, normalised[k]]))
 }

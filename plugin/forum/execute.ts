@@ -112,6 +112,11 @@ export async function executePlan (plan: Plan, ctx: ExecuteContext): Promise<Exe
   /** One op that is not batched. */
   const apply = async (op: Op): Promise<void> => {
     switch (op.op) {
+      case 'unlinkContext': {
+        await store.unlinkContext(op.record)
+        undo.push(() => store.linkContext(op.record))
+        return
+      }
       case 'recordForum': {
         const now = platform.now()
         const record = { cid: cidOf(op.forum), context: op.context, parent: op.parent === null ? null : cidOf(op.parent), creator: op.creator, isPublic: op.isPublic, createdOn: now, updatedOn: now }

@@ -43,6 +43,8 @@ export type Op =
   | { op: 'destroyGroups', groups: DoomedGroup[] }
   /** Purges a category (its topics and posts too): cannot be undone, so a delete plan does it last. */
   | { op: 'purgeCategory', record: ForumRecord }
+  /** Takes a forum out of its context's index (fetch by context no longer finds it); the forum stays. */
+  | { op: 'unlinkContext', record: ForumRecord }
 
 /** One `groups[]` entry, references resolved. */
 export interface GroupSpec {
@@ -100,6 +102,11 @@ export interface CreatePlanInput {
   creator: number
   /** What the parent and its ancestors give every forum created below them, oldest first. */
   inherited: InheritedLevel[]
+  /**
+   * With no Sunbird parent: a NodeBB category the new forum's category is made under (the portal's
+   * forums go under a category the ACP allows); the forum is a root of its own tree all the same.
+   */
+  underCategory?: number
 }
 
 export interface UpdatePlanInput {
@@ -301,7 +308,17 @@ export function planCreate (input: CreatePlanInput, options: PlanOptions): Plan 
   const root = newForumOps(input.forum, input.parentCid === null ? null : { cid: input.parentCid },
     { context: input.context, isPublic: input.isPublic, creator: input.creator, indexRoot: true, seed: seedAppliers(input.inherited), depth: 0 }, options, phases)
   const privileges = privilegeOps(root)
-  return { ops: [...phaseOps(phases), ...privileges.ops], rootRef: (root.forum as { ref: string }).ref, grants: privileges.grants + phases.joinCount }
+  const rootRef = (root.forum as { ref: string }).ref
+  const under = input.underCategory
+  if (under !== undefined && input.parentCid === null) {
+    phases.categories[0] = (phases.categories[0] ?? []).map((op) => op.op === 'createCategory' && op.ref === rootRef ? { ...op, parent: { cid: under } } : op)
+  }
+  return { ops: [...phaseOps(phases), ...privileges.ops], rootRef, grants: privileges.grants + phases.joinCount }
+}
+
+/** Unlinks forums from their context: fetch by context stops finding them, nothing else changes. */
+export function planUnlink (records: ForumRecord[]): Plan {
+  return { ops: records.map((record) => ({ op: 'unlinkContext' as const, record })), grants: 0 }
 }
 
 function existingNode (state: ForumState): Node {

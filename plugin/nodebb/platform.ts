@@ -72,7 +72,10 @@ export function parseSettings (raw: Record<string, unknown>, configDomain: unkno
     exemptNewUserRestrictions: acp.exemptNewUserRestrictions,
     defaultPublic: acp.defaultPublic,
     allowedGroups: acp.allowedGroups,
-    notificationUrlHosts: acp.notificationUrlHosts
+    notificationUrlHosts: acp.notificationUrlHosts,
+    legacyParentCids: acp.legacyParentCids,
+    legacyForumsPrivate: acp.legacyForumsPrivate,
+    legacyRemoveDeletes: acp.legacyRemoveDeletes
   }
 }
 

@@ -168,7 +168,7 @@ t.test('the resolver, on raw paths as they arrive over HTTP (inject would tidy s
     '/api/user/%E0%A4', '/api/v3/topics/12\\..\\..\\users', '/api/v3/topics/\u0000', '/api/v3/topics/１２'
   ]
   for (const path of refused) t.equal(resolvePassthrough('GET', path), null, JSON.stringify(path))
-  t.same(resolvePassthrough('GET', '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF?x=%5Fuid&a=1'), { entry: allowList.find((e) => e.name === 'user.profile'), path: '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF', query: 'x=%5Fuid&a=1' }, 'a Unicode slug, re-encoded; the query as sent (query.ts checks it)')
+  t.same(resolvePassthrough('GET', '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF?x=%5Fuid&a=1'), { entry: allowList.find((e) => e.name === 'user.profile'), path: '/api/user/%E0%A4%B0%E0%A4%B5%E0%A4%BF', query: 'x=%5Fuid&a=1', legacy: null, params: { userslug: 'रवि' } }, 'a Unicode slug, re-encoded; the query as sent (query.ts checks it)')
   t.same(resolvePassthrough('GET', '/api/tags/a%20b')?.path, '/api/tags/a%20b')
   t.same(resolvePassthrough('GET', '/api/tags/a+b')?.path, '/api/tags/a%2Bb', 'rebuilt from what matched, never copied')
   t.equal(resolvePassthrough('DELETE', '/api/v3/topics/12'), null, 'purge is not listed')

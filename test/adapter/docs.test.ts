@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { build } from '../helper'
 import { errorCatalogue } from '../../shared/errors'
 import { allowList } from '../../adapter/discussion/allow-list'
+import { closedLegacyRoutes, legacyRoutes } from '../../adapter/discussion/legacy-routes'
 
 const read = (file: string): string => readFileSync(join(__dirname, '..', '..', file), 'utf8')
 const readme = read('README.md')
@@ -49,4 +50,14 @@ t.test('the README\'s discussion allow-list is the code\'s, row for row', async 
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
   const rows = [...section.matchAll(/^\| ([a-z0-9.]+) \| ([A-Z]+) \| `([^`]+)` \|$/gm)].map((m) => `${m[2]} ${m[3]} ${m[1]}`)
   t.same(rows, allowList.map((e) => `${e.method} ${e.path} ${e.name}`))
+})
+
+t.test('docs/legacy-ui.md\'s route tables are the legacy table\'s, row for row, served and closed', async (t) => {
+  const doc = read('docs/legacy-ui.md')
+  const rows = [...doc.matchAll(/^\| ([A-Z]+) \| `([^`]+)` \| ([a-z0-9.]+) \|/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`)
+  t.same(rows, [
+    ...legacyRoutes.map((r) => `${r.method} ${r.path} legacy.${r.name}`),
+    ...closedLegacyRoutes.map((r) => `${r.method} ${r.path} closed`)
+  ])
+  t.match(readme, /docs\/legacy-ui\.md/, 'the README points to it')
 })

@@ -132,11 +132,16 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     t.equal(reply.status, 403, reply.raw.slice(0, 300))
   })
 
-  await t.test('a body or query _uid naming an administrator changes nothing', async (t) => {
-    const reply = await call('POST', `/discussion/api/v3/topics/${tid}?_uid=${nb.adminUid}&_uid[]=${nb.adminUid}`, as('learner'), { content: `Spoofed ${tag}`, _uid: nb.adminUid })
+  await t.test('a query _uid is refused before NodeBB; a body _uid naming an administrator changes nothing', async (t) => {
+    const before = proxy.seen.length
+    const spoofed = await call('POST', `/discussion/api/v3/topics/${tid}?_uid=${nb.adminUid}&_uid[]=${nb.adminUid}`, as('learner'), { content: `Spoofed ${tag}` })
+    t.equal(spoofed.status, 400, spoofed.raw.slice(0, 300))
+    t.equal(spoofed.body.params.err, 'INVALID_REQUEST')
+    t.equal(proxy.seen.length, before, 'never reached NodeBB')
+    const reply = await call('POST', `/discussion/api/v3/topics/${tid}`, as('learner'), { content: `Spoofed ${tag}`, _uid: nb.adminUid })
     t.equal(reply.status, 200, reply.raw.slice(0, 300))
     t.equal(await ownerOf(Number(reply.body.response.pid)), uids.learner, 'still the learner\'s')
-    const topic = await call('POST', `/discussion/api/v3/topics?_uid=${nb.adminUid}`, as('learner'), { cid, title: `Spoof ${tag}`, content: 'x'.repeat(20), _uid: nb.adminUid })
+    const topic = await call('POST', '/discussion/api/v3/topics', as('learner'), { cid, title: `Spoof ${tag}`, content: 'x'.repeat(20), _uid: nb.adminUid })
     t.equal(topic.status, 403, 'no administrator\'s privileges either')
   })
 

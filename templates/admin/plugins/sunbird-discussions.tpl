@@ -22,6 +22,19 @@
 						<input type="checkbox" class="form-check-input" id="defaultPublic" name="defaultPublic">
 						<label for="defaultPublic" class="form-check-label">[[sunbird-discussions:default-public]]</label>
 					</div>
+					<div class="mb-2">
+						<label class="form-label" for="legacyParentCids">[[sunbird-discussions:legacy-parents]]</label>
+						<textarea id="legacyParentCids" name="legacyParentCids" class="form-control font-monospace" rows="2" placeholder="6"></textarea>
+						<p class="form-text">[[sunbird-discussions:legacy-parents.help]]</p>
+					</div>
+					<div class="form-check form-switch mb-2">
+						<input type="checkbox" class="form-check-input" id="legacyForumsPrivate" name="legacyForumsPrivate">
+						<label for="legacyForumsPrivate" class="form-check-label">[[sunbird-discussions:legacy-private]]</label>
+					</div>
+					<div class="form-check form-switch mb-3">
+						<input type="checkbox" class="form-check-input" id="legacyRemoveDeletes" name="legacyRemoveDeletes">
+						<label for="legacyRemoveDeletes" class="form-check-label">[[sunbird-discussions:legacy-remove-deletes]]</label>
+					</div>
 					<div class="row mb-3">
 						<div class="col-6">
 							<label class="form-label" for="activityRetentionDays">[[sunbird-discussions:retention-days]]</label>

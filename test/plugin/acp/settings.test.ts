@@ -19,7 +19,10 @@ t.test('settings route: defaults, then a valid save is normalised and read back 
     webhookUrls: 'https://hooks.example.org/a\n\nhttps://hooks.example.org/b, https://hooks.example.org/a',
     webhookSecret: secret,
     allowedGroups: 'Course mentors\n  Reviewers, West  \n\nCourse mentors',
-    notificationUrlHosts: 'Sunbird.Example.org\ndiksha.gov.in'
+    notificationUrlHosts: 'Sunbird.Example.org\ndiksha.gov.in',
+    legacyParentCids: '6\n12, 6',
+    legacyForumsPrivate: 'on',
+    legacyRemoveDeletes: 'on'
   })
   t.same(saved, {
     emailDomain: 'learners.example.org',
@@ -31,7 +34,10 @@ t.test('settings route: defaults, then a valid save is normalised and read back 
     webhookSecretSet: true,
     webhookAllowPrivate: false,
     allowedGroups: ['Course mentors', 'Reviewers, West'],
-    notificationUrlHosts: ['sunbird.example.org', 'diksha.gov.in']
+    notificationUrlHosts: ['sunbird.example.org', 'diksha.gov.in'],
+    legacyParentCids: [6, 12],
+    legacyForumsPrivate: true,
+    legacyRemoveDeletes: true
   }, 'the secret is never sent back')
   t.equal(h.settings.values.allowedGroups, 'Course mentors\nReviewers, West', 'group names one a line: they may hold spaces and commas')
   t.equal(h.settings.values.webhookUrls, 'https://hooks.example.org/a\nhttps://hooks.example.org/b', 'stored one a line, as the form reads it')
@@ -58,6 +64,9 @@ t.test('settings route: a bad value is refused with a message naming it, and not
     [{ notificationUrlHosts: 'https://sunbird.example.org' }, /Notification URL host "https:\/\/sunbird.example.org" is not a host name/],
     [{ notificationUrlHosts: 'host:8080' }, /Notification URL host "host:8080"/],
     [{ webhookUrls: 'https://169.254.169.254/' }, /private or link-local address/],
+    [{ legacyParentCids: '6\nsix' }, /Parent category "six" is not a category id/],
+    [{ legacyParentCids: '0' }, /Parent category "0"/],
+    [{ legacyParentCids: Array.from({ length: 101 }, (_v, i) => String(i + 1)).join('\n') }, /At most 100 parent categories/],
     [{ adminRoles: 'ORG_ADMIN' }, /Unknown setting adminRoles/],
     [{ somethingElse: 'x' }, /Unknown setting somethingElse/]
   ]
@@ -79,8 +88,8 @@ t.test('saving one field keeps the others; cross-field checks see what is stored
 })
 
 t.test('a bad stored value reads as its default', async (t) => {
-  t.same(parseAcpSettings({ activityRetentionDays: 'x', activityRetentionCount: '5', emailDomain: 'nope', webhookUrls: 'http://a.example\nhttps://b.example/\nhttps://10.0.0.1/', allowedGroups: 'ok\nbad/one', notificationUrlHosts: 'good.example bad_host' }), {
-    ...acpDefaults, webhookUrls: ['https://b.example/'], allowedGroups: ['ok'], notificationUrlHosts: ['good.example']
+  t.same(parseAcpSettings({ activityRetentionDays: 'x', activityRetentionCount: '5', emailDomain: 'nope', webhookUrls: 'http://a.example\nhttps://b.example/\nhttps://10.0.0.1/', allowedGroups: 'ok\nbad/one', notificationUrlHosts: 'good.example bad_host', legacyParentCids: '7 x 0' }), {
+    ...acpDefaults, webhookUrls: ['https://b.example/'], allowedGroups: ['ok'], notificationUrlHosts: ['good.example'], legacyParentCids: [7]
   })
 })
 

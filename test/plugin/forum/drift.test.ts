@@ -25,7 +25,7 @@ t.test('drift: a manual edit in NodeBB is found, shown and repaired', async (t) 
   t.equal(report.count, 1)
   t.equal(report.forums[0]!.identifier, f.identifier)
   t.same(report.forums[0]!.members, [
-    { key: `g:${group}`, recorded: 'topic', actual: { permissions: ['read', 'vote', 'post'], extra: ['topics:tag'] }, missing: ['topics:create'], extra: [] },
+    { key: `g:${group}`, recorded: 'topic', actual: { permissions: ['read', 'vote', 'post'], extra: ['topics:tag', 'topics:delete'] }, missing: ['topics:create'], extra: [] },
     { key: `u:${learner}`, recorded: 'post', actual: { permissions: ['read', 'vote', 'post'], extra: ['purge', 'moderate'] }, missing: [], extra: ['purge', 'moderate'] }
   ])
 
@@ -37,6 +37,21 @@ t.test('drift: a manual edit in NodeBB is found, shown and repaired', async (t) 
   const again = await h.call('post', P.repair, h.admin, { params: { forumId: f.identifier } })
   t.equal(again.repaired, 0, 'repairing a clean forum changes nothing')
   t.equal((await h.fail('post', P.repair, h.admin, { params: { forumId: '999' } })).code, 'FORUM_NOT_FOUND')
+})
+
+t.test('drift: a forum made before the topic level included topics:delete is found, and repair grants it', async (t) => {
+  const h = harness()
+  const learner = await h.user('sb-1')
+  const f = await h.call('post', P.forums, h.admin, { body: { name: 'Old', context: ctx, groups: [{ permissions: ['topic'] }], privileges: [{ permissions: ['topic'], users: ['sb-1'] }] } })
+  const cid = Number(f.identifier)
+  const group = f.forum.groups[0]!.identifier
+  // what the plugin granted for `topic` before: no topics:delete
+  await h.fake.rescindPrivileges(cid, ['topics:delete'], [learner])
+  await h.fake.rescindPrivileges(cid, ['groups:topics:delete'], [group])
+  const report = await h.call('get', P.drift, h.admin)
+  t.same(report.forums[0]!.members.map((m: { key: string, missing: string[] }) => [m.key, m.missing]), [[`g:${group}`, ['topics:delete']], [`u:${learner}`, ['topics:delete']]])
+  t.equal((await h.call('post', P.repair, h.admin, { params: { forumId: f.identifier } })).repaired, 2)
+  t.same(await h.call('get', P.drift, h.admin), { forums: [], count: 0 }, 'the upgrade is one repair per forum')
 })
 
 t.test('drift: unrecorded members are NodeBB\'s own; removed access is recorded as none', async (t) => {

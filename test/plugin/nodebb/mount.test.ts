@@ -108,11 +108,11 @@ t.test('filter:category.create: a private Sunbird forum gets no default grants',
 })
 
 t.test('settings from meta.settings: defaults, strings and the config fallback', async (t) => {
-  const lists = { allowedGroups: [], notificationUrlHosts: [] }
+  const lists = { allowedGroups: [], notificationUrlHosts: [], legacyParentCids: [], legacyForumsPrivate: false, legacyRemoveDeletes: false }
   t.same(parseSettings({}, undefined), { emailDomain: 'sunbird.invalid', exemptNewUserRestrictions: true, defaultPublic: false, ...lists })
   t.same(parseSettings({}, 'config.example'), { emailDomain: 'config.example', exemptNewUserRestrictions: true, defaultPublic: false, ...lists })
-  t.same(parseSettings({ emailDomain: ' learn.example ', exemptNewUserRestrictions: 'off', defaultPublic: 'on', allowedGroups: 'Mentors\nsystem/bad', notificationUrlHosts: 'Sunbird.example' }, 'config.example'),
-    { emailDomain: 'learn.example', exemptNewUserRestrictions: false, defaultPublic: true, allowedGroups: ['Mentors'], notificationUrlHosts: ['sunbird.example'] })
+  t.same(parseSettings({ emailDomain: ' learn.example ', exemptNewUserRestrictions: 'off', defaultPublic: 'on', allowedGroups: 'Mentors\nsystem/bad', notificationUrlHosts: 'Sunbird.example', legacyParentCids: '6\n9', legacyForumsPrivate: 'on', legacyRemoveDeletes: 'on' }, 'config.example'),
+    { emailDomain: 'learn.example', exemptNewUserRestrictions: false, defaultPublic: true, allowedGroups: ['Mentors'], notificationUrlHosts: ['sunbird.example'], legacyParentCids: [6, 9], legacyForumsPrivate: true, legacyRemoveDeletes: true })
 })
 
 t.test('activity visibility is NodeBB\'s own: privileges.topics.filterTids and privileges.posts.filter with topics:read', async (t) => {
