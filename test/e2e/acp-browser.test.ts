@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { chromium, type Page } from 'playwright-core'
 import { build, testConfig, type EnvelopeBody } from '../helper'
 import { apiRsaToken, apiToken, userToken } from '../tokens'
-import { callNodebb, nodebbTarget, type NodebbTarget } from './nodebb'
+import { callNodebb, e2eSetting, nodebbTarget, unavailable, type NodebbTarget } from './nodebb'
 
 /**
  * Issues 7 and 20 in a real browser against a real NodeBB, as an administrator uses the page:
@@ -20,15 +20,15 @@ import { callNodebb, nodebbTarget, type NodebbTarget } from './nodebb'
  * ACP_SCREENSHOT_DIR (e.g. docs) keeps screenshots.
  */
 const target = nodebbTarget()
-const adminUser = process.env.NODEBB_ADMIN_USER ?? ''
-const adminPassword = process.env.NODEBB_ADMIN_PASSWORD ?? ''
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const adminUser = e2eSetting('NODEBB_ADMIN_USER') ?? ''
+const adminPassword = e2eSetting('NODEBB_ADMIN_PASSWORD') ?? ''
+const chromiumPath = e2eSetting('CHROMIUM_PATH') ?? '/usr/bin/chromium'
 const shots = process.env.ACP_SCREENSHOT_DIR ?? ''
 
 if (target === null || adminUser === '' || adminPassword === '') {
-  t.plan(0, 'NODEBB_URL, NODEBB_TOKEN, NODEBB_ADMIN_USER and NODEBB_ADMIN_PASSWORD are not all set: the ACP browser test needs a real NodeBB 4 with the plugin active and its admin login')
+  unavailable(t, 'NODEBB_URL, NODEBB_TOKEN, NODEBB_ADMIN_USER and NODEBB_ADMIN_PASSWORD are not all set: the ACP browser test needs a real NodeBB 4 with the plugin active and its admin login (npm run nodebb -- up sets them all)')
 } else if (!existsSync(chromiumPath)) {
-  t.plan(0, `no Chromium at ${chromiumPath} (set CHROMIUM_PATH; on Debian: apt-get install chromium)`)
+  unavailable(t, `no Chromium at ${chromiumPath} (set CHROMIUM_PATH; on Debian: apt-get install chromium)`)
 } else {
   t.test('ACP page in a browser on a real NodeBB', async (t) => run(t, target))
 }
