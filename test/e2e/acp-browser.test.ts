@@ -73,7 +73,10 @@ const overflowCheck = `(() => {
 })()`
 
 async function run (t: Test, nb: NodebbTarget): Promise<void> {
-  const tag = randomBytes(3).toString('hex')
+  // letters only, and no digits in the names below: the audit's forum filter finds a forum by its id
+  // or by a piece of its name, so a sub-forum's id (one digit or two on a fresh NodeBB) must not
+  // also be a piece of a name in the context (a hex tag held it about one run in three on 4.11.2)
+  const tag = randomBytes(3).toString('hex').replace(/\d/g, (d) => 'ghijklmnop'.charAt(Number(d)))
   const app: FastifyInstance = await build(t, { config: testConfig({ NODEBB_URL: nb.url, NODEBB_TOKEN: nb.token, NODEBB_SERVICE_UID: String(nb.adminUid) }) })
   const send = async (method: Method, url: string, headers: Record<string, string>, request?: unknown): Promise<{ status: number, body: EnvelopeBody, msgid: string }> => {
     const msgid = randomUUID()
@@ -93,7 +96,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     t.equal(res.status, 200, `user ${who}: ${JSON.stringify(res.body).slice(0, 200)}`)
   }
   // a name with the characters that break careless pages, translators and spreadsheets
-  const courseName = `Course ${tag}, Q&A <b>[[x:y]]</b> 50%`
+  const courseName = `Course ${tag}, Q&A <b>[[x:y]]</b> % off`
   const created = await send('POST', '/api/forum/v1/create', service, {
     name: courseName,
     context: ctx,
