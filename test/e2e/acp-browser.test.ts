@@ -182,7 +182,12 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     const res = await callNodebb(nb, 'DELETE', `/api/v3/categories/${cid}/privileges/topics:create`, nb.adminUid, { member: String(learnerUid) })
     t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 200))
     await page.goto(`${nb.url}/admin/manage/privileges/${cid}`)
-    await page.click('[component="privileges/groups/filters"] button[data-filter="posting"]')
+    // the page's own script picks the first filter (viewing) once it has set up, which may be after
+    // `load` on a busy machine: a click on posting before it is undone (seen on 4.11.2)
+    const filters = page.locator('[component="privileges/groups/filters"]')
+    await filters.locator('button.btn-warning').waitFor()
+    await filters.locator('button[data-filter="posting"]').click()
+    await filters.locator('button.btn-warning[data-filter="posting"]').waitFor()
     const box = page.locator(`tr[data-group-name="${group}"] td[data-privilege="groups:topics:create"] input`)
     t.equal(await box.isChecked(), true)
     await box.uncheck()
