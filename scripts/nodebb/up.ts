@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -17,6 +17,7 @@ import { portFree, runLogged } from './processes'
 import { claimIndex, markerTool, type Marker } from './redis-db'
 import { formatSettings, type Settings } from './settings-file'
 import { baseUrl, metaConfig, serverConfigExtras, settingsOf, setupAnswers, type DatabaseClaim } from './setup-config'
+import { buildIsStale } from './plugin-build'
 import { resolveSource } from './source'
 import { readState, statesIn, writeState, type InstanceState } from './state'
 import { changedInTree, ensureTree, readTree, workingCopy } from './tree'
@@ -45,21 +46,6 @@ async function choosePort (cmd: UpCommand, layout: Layout, id: string): Promise<
   }
   for (let p = defaultPorts.from; p <= defaultPorts.to; p++) if (!taken.has(p) && await portFree(p)) return p
   throw new Error(`no free port in ${defaultPorts.from}-${defaultPorts.to}; name one with --port`)
-}
-
-/** True when build/ is missing or older than a source it is built from. */
-async function buildIsStale (checkout: string): Promise<boolean> {
-  const built = join(checkout, 'build', 'plugin', 'index.js')
-  if (!existsSync(built)) return true
-  const builtAt = statSync(built).mtimeMs
-  const newer = async (path: string): Promise<boolean> => {
-    const s = await stat(path)
-    if (!s.isDirectory()) return /\.(ts|json)$/.test(path) && s.mtimeMs > builtAt
-    for (const e of await readdir(path)) if (await newer(join(path, e))) return true
-    return false
-  }
-  for (const p of ['shared', 'adapter', 'plugin', 'tsconfig.json', 'tsconfig.build.json', 'package.json']) if (await newer(join(checkout, p))) return true
-  return false
 }
 
 function chromium (env: NodeJS.ProcessEnv): string | null {
