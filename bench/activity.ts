@@ -12,7 +12,7 @@ import { cpus, hostname } from 'node:os'
 import { ActivityLog, activityKeys } from '../plugin/activity/log'
 import type { Db } from '../plugin/platform'
 import type { Activity } from '../shared/schemas/activity'
-import { callNodebb } from '../test/e2e/nodebb'
+import { callNodebb, e2eSetting } from '../test/e2e/nodebb'
 import { benchSetup } from './nodebb-setup'
 
 const REPLIES = Number(process.env.REPLIES ?? 40)
@@ -127,7 +127,7 @@ async function listBench (): Promise<string[]> {
 }
 
 async function replyBench (): Promise<string[]> {
-  process.env.NODEBB_REDIS_URL ??= 'redis://127.0.0.1:6379/7'
+  process.env.NODEBB_REDIS_URL ??= e2eSetting('NODEBB_REDIS_URL') ?? 'redis://127.0.0.1:6379/7'
   const setup = await benchSetup('activity', 1, 'r')
   if (setup === null) return ['(reply cost skipped: no NodeBB)']
   const { nb, redis, users } = setup

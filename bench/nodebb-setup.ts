@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { callNodebb, nodebbTarget, type NodebbTarget } from '../test/e2e/nodebb'
+import { callNodebb, e2eSetting, nodebbTarget, type NodebbTarget } from '../test/e2e/nodebb'
 import { redisCommandCounter } from './redis-commands'
 
 export interface BenchSetup {
@@ -12,14 +12,15 @@ export interface BenchSetup {
 
 /**
  * What the NodeBB benchmarks share: the target from NODEBB_URL/NODEBB_TOKEN, a Redis command
- * counter on NODEBB_REDIS_URL, and `userCount` Sunbird users made through the plugin. Null (with
+ * counter on NODEBB_REDIS_URL (set, or in the settings file of `npm run nodebb -- up`, as the e2e
+ * suites read them), and `userCount` Sunbird users made through the plugin. Null (with
  * a line saying why) when the environment does not name a NodeBB.
  */
 export async function benchSetup (name: string, userCount: number, usernamePrefix: string): Promise<BenchSetup | null> {
   const nb = nodebbTarget()
-  const redisUrl = process.env.NODEBB_REDIS_URL
+  const redisUrl = process.env.NODEBB_REDIS_URL ?? e2eSetting('NODEBB_REDIS_URL')
   if (nb === null || redisUrl === undefined) {
-    console.log(`bench/${name} needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL; skipped`)
+    console.log(`bench/${name} needs NODEBB_URL, NODEBB_TOKEN and NODEBB_REDIS_URL (or npm run nodebb -- up); skipped`)
     return null
   }
   const redis = await redisCommandCounter(redisUrl)

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { chromium, type Page } from 'playwright-core'
 import { build, testConfig, type EnvelopeBody } from '../helper'
 import { apiRsaToken, apiToken, userToken } from '../tokens'
-import { callNodebb, nodebbTarget, type NodebbTarget } from './nodebb'
+import { callNodebb, e2eSetting, nodebbTarget, unavailable, type NodebbTarget } from './nodebb'
 
 /**
  * Issues 7 and 20 in a real browser against a real NodeBB, as an administrator uses the page:
@@ -20,15 +20,15 @@ import { callNodebb, nodebbTarget, type NodebbTarget } from './nodebb'
  * ACP_SCREENSHOT_DIR (e.g. docs) keeps screenshots.
  */
 const target = nodebbTarget()
-const adminUser = process.env.NODEBB_ADMIN_USER ?? ''
-const adminPassword = process.env.NODEBB_ADMIN_PASSWORD ?? ''
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const adminUser = e2eSetting('NODEBB_ADMIN_USER') ?? ''
+const adminPassword = e2eSetting('NODEBB_ADMIN_PASSWORD') ?? ''
+const chromiumPath = e2eSetting('CHROMIUM_PATH') ?? '/usr/bin/chromium'
 const shots = process.env.ACP_SCREENSHOT_DIR ?? ''
 
 if (target === null || adminUser === '' || adminPassword === '') {
-  t.plan(0, 'NODEBB_URL, NODEBB_TOKEN, NODEBB_ADMIN_USER and NODEBB_ADMIN_PASSWORD are not all set: the ACP browser test needs a real NodeBB 4 with the plugin active and its admin login')
+  unavailable(t, 'NODEBB_URL, NODEBB_TOKEN, NODEBB_ADMIN_USER and NODEBB_ADMIN_PASSWORD are not all set: the ACP browser test needs a real NodeBB 4 with the plugin active and its admin login (npm run nodebb -- up sets them all)')
 } else if (!existsSync(chromiumPath)) {
-  t.plan(0, `no Chromium at ${chromiumPath} (set CHROMIUM_PATH; on Debian: apt-get install chromium)`)
+  unavailable(t, `no Chromium at ${chromiumPath} (set CHROMIUM_PATH; on Debian: apt-get install chromium)`)
 } else {
   t.test('ACP page in a browser on a real NodeBB', async (t) => run(t, target))
 }
@@ -73,7 +73,10 @@ const overflowCheck = `(() => {
 })()`
 
 async function run (t: Test, nb: NodebbTarget): Promise<void> {
-  const tag = randomBytes(3).toString('hex')
+  // letters only, and no digits in the names below: the audit's forum filter finds a forum by its id
+  // or by a piece of its name, so a sub-forum's id (one digit or two on a fresh NodeBB) must not
+  // also be a piece of a name in the context (a hex tag held it about one run in three on 4.11.2)
+  const tag = randomBytes(3).toString('hex').replace(/\d/g, (d) => 'ghijklmnop'.charAt(Number(d)))
   const app: FastifyInstance = await build(t, { config: testConfig({ NODEBB_URL: nb.url, NODEBB_TOKEN: nb.token, NODEBB_SERVICE_UID: String(nb.adminUid) }) })
   const send = async (method: Method, url: string, headers: Record<string, string>, request?: unknown): Promise<{ status: number, body: EnvelopeBody, msgid: string }> => {
     const msgid = randomUUID()
@@ -93,7 +96,7 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     t.equal(res.status, 200, `user ${who}: ${JSON.stringify(res.body).slice(0, 200)}`)
   }
   // a name with the characters that break careless pages, translators and spreadsheets
-  const courseName = `Course ${tag}, Q&A <b>[[x:y]]</b> 50%`
+  const courseName = `Course ${tag}, Q&A <b>[[x:y]]</b> % off`
   const created = await send('POST', '/api/forum/v1/create', service, {
     name: courseName,
     context: ctx,
@@ -179,7 +182,12 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
     const res = await callNodebb(nb, 'DELETE', `/api/v3/categories/${cid}/privileges/topics:create`, nb.adminUid, { member: String(learnerUid) })
     t.equal(res.status, 200, JSON.stringify(res.body).slice(0, 200))
     await page.goto(`${nb.url}/admin/manage/privileges/${cid}`)
-    await page.click('[component="privileges/groups/filters"] button[data-filter="posting"]')
+    // the page's own script picks the first filter (viewing) once it has set up, which may be after
+    // `load` on a busy machine: a click on posting before it is undone (seen on 4.11.2)
+    const filters = page.locator('[component="privileges/groups/filters"]')
+    await filters.locator('button.btn-warning').waitFor()
+    await filters.locator('button[data-filter="posting"]').click()
+    await filters.locator('button.btn-warning[data-filter="posting"]').waitFor()
     const box = page.locator(`tr[data-group-name="${group}"] td[data-privilege="groups:topics:create"] input`)
     t.equal(await box.isChecked(), true)
     await box.uncheck()

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { build, testConfig, type EnvelopeBody } from '../helper'
 import { callerHeaders } from '../tokens'
-import { callNodebb, nodebbTarget, skipReason, type NodebbTarget } from './nodebb'
+import { callNodebb, nodebbTarget, skipReason, unavailable, type NodebbTarget } from './nodebb'
 
 /**
  * Activity, notifications and webhooks on a real NodeBB: a user replies in a forum (NodeBB's own
@@ -16,7 +16,7 @@ import { callNodebb, nodebbTarget, skipReason, type NodebbTarget } from './nodeb
 const target = nodebbTarget()
 
 if (target === null) {
-  t.plan(0, skipReason)
+  unavailable(t, skipReason)
 } else {
   t.test('activity, notifications and webhooks on a real NodeBB', async (t) => run(t, target))
 }

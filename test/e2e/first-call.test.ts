@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { randomBytes } from 'node:crypto'
-import { callNodebb, nodebbTarget, skipReason } from './nodebb'
+import { callNodebb, nodebbTarget, skipReason, unavailable, type NodebbTarget } from './nodebb'
 import { pluginMount } from '../../shared/plugin-paths'
 import { watchOutput } from '../child-output'
 
@@ -19,8 +19,10 @@ const root = join(__dirname, '..', '..')
 const server = join(root, 'build', 'adapter', 'server.js')
 const run = promisify(execFile)
 
-t.test('the README\'s dev-tokens and first curl make a user and a forum on a real NodeBB', { skip: target === null ? skipReason : false }, async (t) => {
-  if (target === null) return
+if (target === null) unavailable(t, skipReason)
+else t.test('the README\'s dev-tokens and first curl make a user and a forum on a real NodeBB', async (t) => await firstCall(t, target))
+
+async function firstCall (t: Test, target: NodebbTarget): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'first-call-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const tag = randomBytes(4).toString('hex')
@@ -66,4 +68,4 @@ t.test('the README\'s dev-tokens and first curl make a user and a forum on a rea
   child.kill('SIGTERM')
   t.equal(await out.exited, 0, 'the adapter stops on SIGTERM')
   t.notOk(out.output().includes(target.token), 'the master token is not in its output')
-})
+}

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { createClient } from 'redis'
 import { build, testConfig, type EnvelopeBody } from '../helper'
 import { apiRsaToken, apiToken, realmId, userToken } from '../tokens'
-import { callNodebb, nodebbTarget, skipReason, type NodebbTarget } from './nodebb'
+import { callNodebb, e2eSetting, nodebbTarget, skipReason, unavailable, type NodebbTarget } from './nodebb'
 
 /**
  * Issues 12 and 13 on a real NodeBB, through the adapter (in-process, its real undici client): the
@@ -17,7 +17,7 @@ import { callNodebb, nodebbTarget, skipReason, type NodebbTarget } from './nodeb
 const target = nodebbTarget()
 
 if (target === null) {
-  t.plan(0, skipReason)
+  unavailable(t, skipReason)
 } else {
   t.test('real clients and the trust model on a real NodeBB', async (t) => run(t, target))
 }
@@ -157,9 +157,9 @@ async function run (t: Test, nb: NodebbTarget): Promise<void> {
   })
 
   await t.test('issue 13: a user who arrived by Sunbird SSO is found, named and acts', async (t) => {
-    const redisUrl = process.env.NODEBB_REDIS_URL
-    if (redisUrl === undefined || redisUrl === '') {
-      t.skip('NODEBB_REDIS_URL is not set: this case writes nodebb-plugin-sunbird-oidc\'s map into NodeBB\'s Redis as that plugin does', () => {})
+    const redisUrl = e2eSetting('NODEBB_REDIS_URL')
+    if (redisUrl === undefined) {
+      unavailable(t, 'NODEBB_REDIS_URL is not set: this case writes nodebb-plugin-sunbird-oidc\'s map into NodeBB\'s Redis as that plugin does')
       return
     }
     // a user NodeBB made (as the SSO plugin's login does), then that plugin's map entry and user field
